@@ -1,0 +1,87 @@
+/**
+ * Actor runtime throughput with the trivial handler (counter): starts real
+ * servers and N workers, publishes COMMANDS commands to ENTITIES entities
+ * straight to JetStream (with the gateway's headers), waits for every
+ * result on the session, and prints commands/s, result latency percentiles
+ * (publish → result push) and the CPU seconds each process used.
+ *
+ *   npm run bench:actors -- [commands=2000] [entities=100] [workers=1]
+ */
+import { readFileSync } from 'node:fs';
+import { connect, headers as natsHeaders } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { startServers } from '../deploy/local/servers.js';
+import { SwitchyardProcess } from '../deploy/local/switchyardProcess.js';
+import { HEADERS, commandKey, partitionOf, subjects } from '../protocol/index.js';
+
+const [commands = 2000, entities = 100, workers = 1] = process.argv.slice(2).map(Number);
+const PARTITIONS = 8;
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const servers = await startServers();
+const procs: SwitchyardProcess[] = [];
+try {
+  const env = { ...servers.env, SY_PARTITIONS: String(PARTITIONS), SY_WORKER_METRICS_PORT: '0', SY_LOG_LEVEL: 'warn' };
+  for (let i = 0; i < workers; i++) procs.push(await new SwitchyardProcess('worker', env).start());
+  const cpuAtStart = procs.map((p) => cpuSeconds(p.pid));
+  const mongoAtStart = cpuSeconds(servers.mongo.pid);
+  const nc = await connect({ servers: servers.nats.url });
+  const js = jetstream(nc);
+  const session = 'bench';
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let done!: () => void;
+  const allResults = new Promise<void>((resolve) => { done = resolve; });
+  nc.subscribe(subjects.live(subjects.sessionPush(session)), {
+    callback: (_err, msg) => {
+      const id = msg.headers?.get(HEADERS.commandId) ?? '';
+      const at = sentAt.get(id);
+      if (at === undefined) return;
+      sentAt.delete(id);
+      latencies.push(performance.now() - at);
+      if (latencies.length === commands) done();
+    },
+  });
+  await nc.flush();
+  const t0 = performance.now();
+  const inFlight = new Set<Promise<unknown>>();
+  for (let i = 0; i < commands; i++) {
+    const id = `b${i}`;
+    const entity = `bench-${i % entities}`;
+    const h = natsHeaders();
+    h.set(HEADERS.user, 'bench');
+    h.set(HEADERS.session, session);
+    h.set(HEADERS.commandId, id);
+    h.set(HEADERS.acceptedAt, Date.now().toFixed(3));
+    sentAt.set(id, performance.now());
+    const p = js.publish(subjects.command('counter', partitionOf(entity, PARTITIONS), entity), JSON.stringify({ id, name: 'add', data: { by: 1 } }), { msgID: commandKey('bench', id), headers: h });
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+    if (inFlight.size >= 256) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  const published = performance.now();
+  await allResults;
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1);
+  say(`commands ${commands}, entities ${entities}, workers ${workers}, partitions ${PARTITIONS}`);
+  say(`published in ${((published - t0) / 1000).toFixed(2)} s; every result after ${seconds.toFixed(2)} s → ${(commands / seconds).toFixed(0)} commands/s`);
+  say(`result latency (publish → push, includes the backlog) ms: p50 ${pct(0.5)}, p90 ${pct(0.9)}, p99 ${pct(0.99)}, max ${pct(1)}`);
+  const workerCpu = procs.reduce((sum, p, i) => sum + cpuSeconds(p.pid) - cpuAtStart[i]!, 0);
+  const mongoCpu = cpuSeconds(servers.mongo.pid) - mongoAtStart;
+  say(`CPU per command: workers ${((workerCpu / commands) * 1000).toFixed(2)} ms, mongowire ${((mongoCpu / commands) * 1000).toFixed(2)} ms`);
+  await nc.close();
+} finally {
+  await Promise.all(procs.map((p) => p.stop()));
+  await servers.stop();
+}

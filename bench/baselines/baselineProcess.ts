@@ -1,0 +1,75 @@
+/**
+ * Runs one of the bench's own server programs (baselines, the bench-side
+ * actors) as a child process and waits for its ready line: a JSON line
+ * `{"ready":"<what>","port":<n>}` on stdout. Implements the cluster's
+ * ClusterMember, so LocalCluster can scale the synchronous design the same
+ * way it scales switchyard.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ClusterMember, MemberKind, MemberSpawner } from '../../deploy/local/cluster.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const live = new Set<ChildProcess>();
+process.once('exit', () => { for (const c of live) c.kill('SIGKILL'); });
+
+/** Programs in bench/baselines/ that can run as a child. */
+export type BaselineProgram = 'syncGateway' | 'syncWorker' | 'socketIoServer' | 'uwsEchoServer' | 'barePathServer' | 'benchActors';
+
+export class BaselineProcess implements ClusterMember {
+  port = 0;
+  private child: ChildProcess | undefined;
+  private out = '';
+  private exited: Promise<number | null> = Promise.resolve(null);
+
+  constructor(readonly program: BaselineProgram, private readonly env: Record<string, string>, readonly kind: MemberKind = 'gateway', readonly name: string = program) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  output(): string {
+    return this.out;
+  }
+
+  async start(timeoutMs = 30_000): Promise<this> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, `${this.program}.ts`)], {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    live.add(child);
+    this.exited = new Promise((resolve) => child.once('exit', (code) => { live.delete(child); resolve(code); }));
+    const onData = (b: Buffer) => { this.out = (this.out + b.toString()).slice(-65_536); };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = /\{"ready":"[^"]+","port":(\d+)\}/.exec(this.out);
+      if (m) { this.port = Number(m[1]); return this; }
+      if (child.exitCode !== null) throw new Error(`${this.program} exited with ${child.exitCode} during start:\n${this.out.slice(-3000)}`);
+      if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`${this.program} not ready within ${timeoutMs} ms:\n${this.out.slice(-3000)}`); }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM', killAfterMs = 15_000): Promise<number | null> {
+    const child = this.child;
+    if (!child) return null;
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+}
+
+/** LocalCluster members of the synchronous design: sync gateways and sync workers. */
+export const spawnSyncMember: MemberSpawner = async (kind, name, env) =>
+  new BaselineProcess(kind === 'gateway' ? 'syncGateway' : 'syncWorker', env, kind, name).start();
+
+/** Prints the ready line a BaselineProcess waits for. */
+export function announceBaselineReady(what: string, port: number): void {
+  process.stdout.write(`${JSON.stringify({ ready: what, port })}\n`);
+}

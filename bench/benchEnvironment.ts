@@ -1,0 +1,73 @@
+/**
+ * Starts everything a bench run measures, on this machine: the servers
+ * (nats-server, redis-server, mongowire), one HAProxy with a pool per
+ * design, and three clusters behind it — switchyard (gateways + actor
+ * workers), the synchronous design (sync gateways + sync workers) and
+ * Socket.IO (servers sharing rooms through the Redis adapter) — plus the
+ * bench-side actors (slowwork, benchroom) behind switchyard.
+ */
+import { startServers } from '../deploy/local/servers.js';
+import { LoadBalancer } from '../deploy/local/haproxy/loadBalancer.js';
+import { LocalCluster, type MemberSpawner } from '../deploy/local/cluster.js';
+import { BaselineProcess, spawnSyncMember } from './baselines/baselineProcess.js';
+import { defaultThreads, type ScenarioContext } from './scenarios/scenarioContext.js';
+import type { TargetKind } from './load/loadPlan.js';
+
+const spawnSocketIoMember: MemberSpawner = async (kind, name, env) => new BaselineProcess('socketIoServer', env, kind, name).start();
+
+export interface BenchEnvironmentOptions {
+  short: boolean;
+  gateways: number;
+  workers: number;
+  threads?: number;
+  say(line: string): void;
+}
+
+export interface BenchEnvironment {
+  ctx: ScenarioContext;
+  benchActors: BaselineProcess;
+  stop(): Promise<void>;
+}
+
+export async function startBenchEnvironment(options: BenchEnvironmentOptions): Promise<BenchEnvironment> {
+  options.say('starting servers (nats-server, redis-server, mongowire) and HAProxy…');
+  const servers = await startServers();
+  const stoppers: Array<() => Promise<void>> = [() => servers.stop()];
+  const stop = async () => { for (const s of stoppers.reverse()) await s().catch(() => {}); };
+  try {
+    const loadBalancer = await LoadBalancer.start(['switchyard', 'sync', 'socketio']);
+    stoppers.push(() => loadBalancer.stop());
+    // Processes log warnings only; the drain grace is short so that churn does not wait on stragglers for long.
+    const env = { SY_LOG_LEVEL: 'warn', SY_DRAIN_GRACE_MS: '5000', SY_PARTITIONS: '16' };
+    options.say(`starting switchyard (${options.gateways} gateways, ${options.workers} workers), the synchronous design and Socket.IO…`);
+    const clusters = {} as Record<TargetKind, LocalCluster>;
+    clusters.switchyard = await LocalCluster.start({ servers, loadBalancer, pool: 'switchyard', gateways: options.gateways, workers: options.workers, env });
+    stoppers.push(() => clusters.switchyard.stop());
+    clusters.sync = await LocalCluster.start({ servers, loadBalancer, pool: 'sync', namePrefix: 'sync-', spawn: spawnSyncMember, gateways: options.gateways, workers: options.workers, env });
+    stoppers.push(() => clusters.sync.stop());
+    clusters.socketio = await LocalCluster.start({ servers, loadBalancer, pool: 'socketio', namePrefix: 'sio-', spawn: spawnSocketIoMember, gateways: options.gateways, workers: 0, env });
+    stoppers.push(() => clusters.socketio.stop());
+    const benchActors = await new BaselineProcess('benchActors', { ...servers.env }, 'worker', 'bench-actors').start();
+    stoppers.push(async () => { await benchActors.stop(); });
+    const ctx: ScenarioContext = {
+      short: options.short,
+      servers,
+      loadBalancer,
+      clusters,
+      threads: options.threads ?? defaultThreads(),
+      runTag: `r${Date.now().toString(36)}`,
+      say: options.say,
+      infrastructure: () => [
+        { pid: servers.nats.pid, name: 'nats-server' },
+        { pid: servers.redis.pid, name: 'redis-server' },
+        { pid: servers.mongo.pid, name: 'mongowire (FerretDB)' },
+        { pid: loadBalancer.pid, name: 'haproxy' },
+        { pid: benchActors.pid, name: 'bench actors (slowwork, benchroom)' },
+      ],
+    };
+    return { ctx, benchActors, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

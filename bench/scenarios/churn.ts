@@ -1,0 +1,44 @@
+/**
+ * Scenario 4 — autoscale churn: steady load through HAProxy while the churn
+ * controller adds, drains (SIGTERM) and kills (SIGKILL) gateways and workers
+ * on a schedule; then the synchronous design under the same load and the
+ * same schedule. Every change is on the timeline of the report's chart.
+ */
+import type { ClusterEvent } from '../../deploy/local/cluster.js';
+import { runChurn } from '../churn/churnController.js';
+import { runLoad, type LoadOutcome, type ScenarioContext } from './scenarioContext.js';
+
+export interface ChurnRun {
+  outcome: LoadOutcome;
+  /** Scaling events during the run (times are epoch ms). */
+  events: ClusterEvent[];
+  changes: number;
+}
+
+export interface ChurnResult {
+  rate: number;
+  intervalMs: number;
+  switchyard: ChurnRun;
+  sync: ChurnRun;
+}
+
+export async function runChurnScenario(ctx: ScenarioContext, options: { rate: number; durationMs: number; intervalMs: number; connections: number }): Promise<ChurnResult> {
+  const run = async (target: 'switchyard' | 'sync'): Promise<ChurnRun> => {
+    const cluster = ctx.clusters[target];
+    const before = cluster.events.length;
+    let changes = 0;
+    const outcome = await runLoad(ctx, {
+      target, mode: 'open', rate: options.rate, durationMs: options.durationMs, connections: options.connections, graceMs: 15_000,
+      workload: { kind: 'counter', entities: 500, entityPrefix: `${ctx.runTag}churn${target}-` },
+      label: `churn ${target}`,
+    }, async (sampler, origin) => {
+      await new Promise((r) => setTimeout(r, Math.max(0, origin - Date.now())));
+      // Changes stop one interval before the load does, so the last one is measured too.
+      changes = await runChurn(cluster, sampler, { intervalMs: options.intervalMs, durationMs: options.durationMs - options.intervalMs, say: ctx.say });
+    });
+    return { outcome, events: cluster.events.slice(before).filter((e) => e.action !== 'mark'), changes };
+  };
+  const switchyard = await run('switchyard');
+  const sync = await run('sync');
+  return { rate: options.rate, intervalMs: options.intervalMs, switchyard, sync };
+}

@@ -1,0 +1,21 @@
+/**
+ * Writing a JSON answer on uWS after an await: skipped when the client went
+ * away (onAborted fired), corked so status, headers and body leave in one
+ * write.
+ */
+import type { HttpResponse } from '@trufflesuite/uws-js-unofficial';
+
+const STATUS_TEXT: Record<number, string> = {
+  200: '200 OK', 202: '202 Accepted', 400: '400 Bad Request', 401: '401 Unauthorized', 402: '402 Payment Required', 403: '403 Forbidden', 404: '404 Not Found',
+  408: '408 Request Timeout', 409: '409 Conflict', 413: '413 Payload Too Large', 429: '429 Too Many Requests',
+  500: '500 Internal Server Error', 502: '502 Bad Gateway', 503: '503 Service Unavailable',
+};
+
+export function respondJson(res: HttpResponse, aborted: () => boolean, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (aborted()) return;
+  res.cork(() => {
+    res.writeStatus(STATUS_TEXT[status] ?? `${status} Error`).writeHeader('Content-Type', 'application/json');
+    for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);
+    res.end(JSON.stringify(body));
+  });
+}

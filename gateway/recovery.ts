@@ -1,0 +1,85 @@
+/**
+ * Replays from the OUT stream what a resuming session missed.
+ *
+ * The session's subjects (its session, its user and its topics) are read
+ * with one ephemeral consumer filtered to exactly those subjects, starting
+ * after the client's `seq` and ending at the stream's last sequence taken
+ * when the replay began (everything after it arrives live, buffered by the
+ * caller meanwhile). Whether the window still covers the client is judged
+ * from the stream's first sequence: when first_seq > seq + 1, pushes after
+ * the client's seq may have expired, and the client is told
+ * `recovered: false` (what is still stored is replayed all the same).
+ */
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { STREAMS } from '../protocol/index.js';
+import { pushFromMessage, type Push } from './pushFanout.js';
+
+export interface StreamBounds {
+  /** Lowest sequence still stored (last + 1 when the stream is empty). */
+  firstSeq: number;
+  /** Highest sequence stored so far. */
+  lastSeq: number;
+}
+
+/** Pushes fetched per pull request. */
+const REPLAY_BATCH = 256;
+
+export class OutReplay {
+  private constructor(private readonly js: JetStreamClient, private readonly jsm: JetStreamManager) {}
+
+  static async create(nc: NatsConnection): Promise<OutReplay> {
+    return new OutReplay(jetstream(nc), await jetstreamManager(nc));
+  }
+
+  async bounds(): Promise<StreamBounds> {
+    const info = await this.jsm.streams.info(STREAMS.pushes);
+    return { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq };
+  }
+
+  /** True when every push after `seq` is still stored. */
+  static covers(bounds: StreamBounds, seq: number): boolean {
+    return bounds.firstSeq <= seq + 1;
+  }
+
+  /**
+   * Calls `deliver` for every push on `outSubjects` with afterSeq < seq ≤ upTo,
+   * in sequence order; awaits `deliver` (so a socket under backpressure paces
+   * the replay). Stops early when `cancelled()` turns true. Resolves with the
+   * last sequence delivered (afterSeq when none).
+   */
+  async replay(outSubjects: string[], afterSeq: number, upTo: number, deliver: (push: Push) => void | Promise<void>, cancelled: () => boolean): Promise<number> {
+    if (upTo <= afterSeq || outSubjects.length === 0) return afterSeq;
+    const info = await this.jsm.consumers.add(STREAMS.pushes, {
+      filter_subjects: outSubjects,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: afterSeq + 1,
+      ack_policy: AckPolicy.None,
+      mem_storage: true,
+      num_replicas: 1,
+      inactive_threshold: nanos(30_000),
+    });
+    let last = afterSeq;
+    let received = 0;
+    try {
+      const consumer = this.js.consumers.getConsumerFromInfo(info);
+      while (received < info.num_pending && last < upTo && !cancelled()) {
+        const messages = await consumer.fetch({ max_messages: Math.min(REPLAY_BATCH, info.num_pending - received), expires: 5000 });
+        let got = 0;
+        for await (const msg of messages) {
+          got++;
+          received++;
+          const seq = msg.info.streamSequence;
+          if (seq > upTo || cancelled()) break;
+          last = seq;
+          const push = pushFromMessage(msg.subject, seq, msg.string(), msg.headers);
+          if (push) await deliver(push);
+        }
+        if (got === 0) break;
+      }
+    } finally {
+      await this.jsm.consumers.delete(STREAMS.pushes, info.name).catch(() => false);
+    }
+    return last;
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * The session lifecycle of WebSocket connections: hello → welcome (new
+ * session or resume on any node, with takeover of the previous socket and
+ * recovery of missed pushes), heartbeats, and release on close.
+ *
+ * Resume, in order: claim the record in Redis (epoch + 1, node = this one);
+ * close the previous socket (locally, or via `ctl.gw.<node>`); subscribe
+ * live first, with the socket in recovery mode (live pushes are buffered);
+ * read the OUT stream's bounds; welcome; replay (seq, last] from OUT; send
+ * the buffered pushes newer than `last`; go live. No push is lost between
+ * replay and live, and none is sent twice.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  SwitchyardError, subjectToken, subjects, toErrorBody,
+  type ErrorBody, type HelloFrame, type SessionTakeover,
+} from '../protocol/index.js';
+import { gatewayRecoveries, gatewayReplayedPushes, gatewaySessions, gatewayTakeovers } from '../platform/metrics.js';
+import type { Config, Logger } from '../platform/index.js';
+import type { ControlChannel } from './controlChannel.js';
+import type { PushFanout } from './pushFanout.js';
+import type { RateLimiter } from './rateLimiter.js';
+import { OutReplay } from './recovery.js';
+import type { SessionStore, HeldSession } from './sessionStore.js';
+import { waitForDrain, type Socket, type SocketSession, type SocketWriter } from './socketSession.js';
+import type { TokenVerifier } from './tokenVerifier.js';
+import type { TopicAuthorizer } from './topicAuthorizer.js';
+import type { WsPushDelivery } from './wsPushDelivery.js';
+
+export interface WsSessionsDeps {
+  config: Config;
+  logger: Logger;
+  verifier: TokenVerifier;
+  store: SessionStore;
+  replay: OutReplay;
+  fanout: PushFanout;
+  delivery: WsPushDelivery;
+  writer: SocketWriter;
+  authorizer: TopicAuthorizer;
+  rateLimiter: RateLimiter;
+  control: ControlChannel;
+}
+
+export function newSessionId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function heldSession(state: SocketSession): HeldSession {
+  return { session: state.session, user: state.user!, epoch: state.epoch, topics: state.topics, lastSeq: state.lastSeq };
+}
+
+export class WsSessions {
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly releases = new Set<Promise<void>>();
+
+  constructor(private readonly deps: WsSessionsDeps) {}
+
+  start(): void {
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.deps.config.sessionHeartbeatMs);
+    this.heartbeatTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.heartbeatTimer);
+  }
+
+  /** Resolves when every session record of closed sockets has been released in Redis. */
+  async released(): Promise<void> {
+    await Promise.allSettled([...this.releases]);
+  }
+
+  /** Handles `hello`: authenticates, opens or resumes the session, welcomes, recovers. Never throws. */
+  async open(ws: Socket, frame: HelloFrame): Promise<void> {
+    const { verifier, store, writer, rateLimiter, logger } = this.deps;
+    const state = ws.getUserData();
+    state.helloStarted = true;
+    let user: string;
+    try {
+      ({ user } = await verifier.verify(frame.token));
+    } catch (err) {
+      writer.closeWith(ws, toErrorBody(err));
+      return;
+    }
+    if (state.closed) return;
+    clearTimeout(state.helloTimer);
+
+    let session = '';
+    let epoch = 1;
+    let topics: string[] = [];
+    let previousNode = '';
+    let resumed = false;
+    try {
+      const seeded = rateLimiter.seed(user);
+      if (frame.resume) {
+        const claim = await store.claim(frame.resume.session, user);
+        if (claim.kind === 'claimed') {
+          resumed = true;
+          session = frame.resume.session;
+          ({ epoch, topics } = claim.record);
+          previousNode = claim.previousNode;
+        } else {
+          gatewayRecoveries.inc({ outcome: 'unknown_session' });
+        }
+      }
+      if (!resumed) {
+        session = newSessionId();
+        await store.create(session, user);
+      }
+      await seeded;
+    } catch (err) {
+      logger.warn({ err }, 'session store unavailable during hello');
+      writer.closeWith(ws, { code: 'UNAVAILABLE', message: 'Sessions cannot be stored right now; connect again.' });
+      return;
+    }
+    state.user = user;
+    state.userToken = subjectToken(user);
+    state.session = session;
+    state.epoch = epoch;
+    // The record's topics stay the session's while they are checked again (a close meanwhile must not drop them).
+    for (const topic of topics) state.topics.add(topic);
+    if (state.closed) {
+      this.release(state);
+      return;
+    }
+
+    if (resumed) this.replacePrevious(session, epoch, previousNode);
+    this.deps.delivery.attachSession(ws);
+    gatewaySessions.inc({ transport: 'websocket' });
+    if (resumed) state.recovering = [];
+    this.retain(ws, subjects.sessionPush(session));
+    this.retain(ws, subjects.userPush(user));
+
+    const refused: Array<{ topic: string; error: ErrorBody }> = [];
+    const allowed: string[] = [];
+    await Promise.all(topics.map(async (topic) => {
+      try {
+        await this.deps.authorizer.authorize(user, topic);
+        allowed.push(topic);
+      } catch (err) {
+        refused.push({ topic, error: toErrorBody(err) });
+      }
+    }));
+    if (state.closed) return;
+    for (const { topic } of refused) state.topics.delete(topic);
+    for (const topic of allowed) this.joinTopic(ws, topic);
+
+    let bounds;
+    try {
+      await this.deps.fanout.flush();
+      bounds = await this.deps.replay.bounds();
+    } catch (err) {
+      logger.warn({ err }, 'OUT stream unavailable during hello');
+      writer.closeWith(ws, { code: 'UNAVAILABLE', message: 'Pushes cannot be read right now; connect again and resume.' });
+      return;
+    }
+    if (state.closed) return;
+    const recovered = resumed && OutReplay.covers(bounds, frame.resume!.seq);
+    const { config } = this.deps;
+    writer.send(ws, {
+      type: 'welcome', session, node: config.nodeId, user, resumed, recovered, seq: bounds.lastSeq,
+      limits: { maxFrameBytes: config.maxFrameBytes, maxInFlight: config.maxInFlight, maxSubscriptions: config.maxSubscriptions, idleTimeoutMs: config.idleTimeoutS * 1000 },
+    });
+    for (const { topic, error } of refused) writer.sendError(ws, error, topic);
+    if (refused.length > 0) void this.persist(state);
+    if (!resumed) return;
+
+    gatewayRecoveries.inc({ outcome: recovered ? 'recovered' : 'lost' });
+    const from = Math.max(frame.resume!.seq, bounds.firstSeq - 1);
+    try {
+      await this.deps.replay.replay([...state.retained], from, bounds.lastSeq, async (push) => {
+        await waitForDrain(ws, writer.limit / 2);
+        if (this.deps.delivery.toSocket(ws, push, { replay: true })) gatewayReplayedPushes.inc();
+      }, () => state.closed);
+    } catch (err) {
+      logger.warn({ err, session }, 'replay from OUT failed');
+      writer.closeWith(ws, { code: 'UNAVAILABLE', message: 'Missed pushes could not be read; connect again and resume.' });
+      return;
+    }
+    if (state.closed) return;
+    this.deps.delivery.goLive(ws, bounds.lastSeq);
+  }
+
+  /** Adds a topic to a socket of this node (subscription, uWS topic, session record by the caller). */
+  joinTopic(ws: Socket, topic: string): void {
+    const state = ws.getUserData();
+    state.topics.add(topic);
+    this.retain(ws, subjects.topicPush(topic));
+  }
+
+  leaveTopic(ws: Socket, topic: string): void {
+    const state = ws.getUserData();
+    if (!state.topics.delete(topic)) return;
+    const subject = subjects.topicPush(topic);
+    state.retained.delete(subject);
+    this.deps.delivery.leave(ws, subject);
+    this.deps.fanout.release(subject);
+  }
+
+  /** Writes the socket's topics and seq to its session record. */
+  async persist(state: SocketSession): Promise<void> {
+    try {
+      const owned = await this.deps.store.heartbeat(heldSession(state));
+      if (!owned) this.deps.logger.debug({ session: state.session }, 'session record belongs to a newer epoch');
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'session record could not be written');
+    }
+  }
+
+  /** The uWS close handler's part: drop subscriptions and release the session record. */
+  closed(ws: Socket): void {
+    const state = ws.getUserData();
+    if (!state.session) return;
+    this.deps.delivery.detachSession(ws);
+    gatewaySessions.dec({ transport: 'websocket' });
+    for (const subject of state.retained) {
+      if (!subject.startsWith('out.s.')) this.deps.delivery.leave(ws, subject);
+      this.deps.fanout.release(subject);
+    }
+    state.retained.clear();
+    if (!state.replaced) this.release(state);
+  }
+
+  /** A takeover message from the node that resumed one of our sessions. */
+  onTakeover(takeover: SessionTakeover): void {
+    const ws = this.deps.delivery.socketOf(takeover.session);
+    if (!ws || ws.getUserData().epoch >= takeover.epoch) return;
+    this.closeReplaced(ws, 'other_node');
+  }
+
+  private retain(ws: Socket, subject: string): void {
+    const state = ws.getUserData();
+    if (state.retained.has(subject)) return;
+    state.retained.add(subject);
+    this.deps.fanout.retain(subject);
+    if (!subject.startsWith('out.s.')) this.deps.delivery.join(ws, subject);
+  }
+
+  private replacePrevious(session: string, epoch: number, previousNode: string): void {
+    const old = this.deps.delivery.socketOf(session);
+    if (old) {
+      this.closeReplaced(old, 'same_node');
+      return;
+    }
+    if (previousNode !== '' && previousNode !== this.deps.config.nodeId) this.deps.control.sendTakeover(previousNode, session, epoch);
+  }
+
+  private closeReplaced(ws: Socket, where: 'same_node' | 'other_node'): void {
+    const state = ws.getUserData();
+    if (state.closed) return;
+    state.replaced = true;
+    gatewayTakeovers.inc({ where });
+    this.deps.writer.closeWith(ws, new SwitchyardError('SESSION_REPLACED').toBody());
+  }
+
+  private release(state: SocketSession): void {
+    const release = this.deps.store.release(heldSession(state)).catch((err: unknown) => {
+      this.deps.logger.warn({ err, session: state.session }, 'session record could not be released');
+    });
+    this.releases.add(release);
+    void release.finally(() => this.releases.delete(release));
+  }
+
+  /** Refreshes every local session record; closes sockets whose session was taken over meanwhile. */
+  private async heartbeat(): Promise<void> {
+    const sockets = [...this.deps.delivery.sockets()];
+    await Promise.all(sockets.map(async (ws) => {
+      const state = ws.getUserData();
+      if (state.closed) return;
+      try {
+        const owned = await this.deps.store.heartbeat(heldSession(state));
+        if (!owned && !state.closed) this.closeReplaced(ws, 'other_node');
+      } catch (err) {
+        this.deps.logger.debug({ err }, 'session heartbeat failed');
+      }
+    }));
+  }
+}

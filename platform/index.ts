@@ -1,0 +1,21 @@
+/** Process plumbing shared by gateways and workers: config, logs, metrics, connections, lifecycle. */
+export { loadConfig, configTable, secretConfigKeys, ConfigError, CONFIG_FIELDS } from './config.js';
+export type { Config, LoadedConfig } from './config.js';
+export { createLogger, REDACT_PATHS } from './logger.js';
+export type { Logger, LoggerOptions } from './logger.js';
+export { connectNats, ensureStreams, streamConfigs } from './nats.js';
+export type { NatsConnection } from './nats.js';
+export { connectRedis, sentinelOptions } from './redis.js';
+export type { Redis } from './redis.js';
+export { connectMongo } from './mongo.js';
+export type { Db, MongoClient } from './mongo.js';
+export { Supervisor, EXIT_CODES } from './lifecycle.js';
+export type { Service, SupervisorOptions } from './lifecycle.js';
+export { startProcess, announceReady } from './startProcess.js';
+export type { ProcessContext } from './startProcess.js';
+export { MetricsServer } from './metricsServer.js';
+export {
+  declareGatewaySeries, declareActorSeries, declareAiSeries, LABEL_VALUE_SETS, UNBOUNDED_LABEL_PATTERN,
+  FRAME_IN_TYPES, FRAME_OUT_TYPES, RECOVERY_OUTCOMES, ACTOR_COMMAND_OUTCOMES, REBALANCE_KINDS, CACHE_RESULTS,
+  AI_GENERATION_OUTCOMES, AI_TOKEN_PARTS,
+} from './metricLabels.js';

@@ -1,0 +1,88 @@
+/**
+ * NATS subjects and JetStream stream names: the only place they are spelled.
+ *
+ * | subject                              | stream | meaning                                   |
+ * |--------------------------------------|--------|-------------------------------------------|
+ * | cmd.<actor>.<partition>.<entity>     | CMD    | a command for one entity (work queue)     |
+ * | out.s.<session> / out.u.<user> / out.t.<topic> | OUT | pushes; stream seq = client `seq`   |
+ * | live.s.… / live.u.… / live.t.…       | —      | OUT republished by the server, with seq   |
+ * | evt.<actor>.<event>                  | EVT    | domain events for other subscribers       |
+ * | dlq.<actor>                          | DLQ    | commands that exhausted their retries     |
+ * | ctl.gw.<node>                        | —      | gateway control (takeover, drain)         |
+ * | svc.acl.<kind>                       | —      | topic ACL request/reply (services.ts)     |
+ * | svc.acl.invalidate                   | —      | membership changed: drop cached decisions |
+ * | ctl.actors.<actor>.rebalance         | —      | actor workers: rebalance partitions now   |
+ */
+
+export const STREAMS = {
+  commands: 'CMD',
+  pushes: 'OUT',
+  events: 'EVT',
+  deadLetters: 'DLQ',
+} as const;
+
+export const SUBJECT_ROOTS = {
+  commands: 'cmd',
+  pushes: 'out',
+  live: 'live',
+  events: 'evt',
+  deadLetters: 'dlq',
+  control: 'ctl',
+  services: 'svc',
+} as const;
+
+/**
+ * Stable partition of an entity: FNV-1a (32 bit) of its id, modulo the
+ * actor's partition count. Every process must agree, so never change it
+ * without a migration.
+ */
+export function partitionOf(entity: string, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < entity.length; i++) {
+    h ^= entity.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % partitions;
+}
+
+const SAFE_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * Makes any id (a user id from a JWT `sub`, say) safe as one NATS subject
+ * token. Safe ids pass through unchanged; others become `=` + base64url,
+ * which no safe id can collide with (safe ids never contain `=`).
+ */
+export function subjectToken(id: string): string {
+  return SAFE_TOKEN.test(id) ? id : `=${Buffer.from(id, 'utf8').toString('base64url')}`;
+}
+
+export const subjects = {
+  command: (actor: string, partition: number, entity: string) => `cmd.${actor}.${partition}.${entity}`,
+  /** Filter for every command of one partition of one actor type. */
+  commandPartition: (actor: string, partition: number) => `cmd.${actor}.${partition}.>`,
+  sessionPush: (session: string) => `out.s.${session}`,
+  userPush: (user: string) => `out.u.${subjectToken(user)}`,
+  topicPush: (topic: string) => `out.t.${topic}`,
+  /** The live (republished) twin of an `out.` subject. */
+  live: (outSubject: string) => `live.${outSubject.slice('out.'.length)}`,
+  /** The `out.` subject of a live (republished) one. */
+  outOfLive: (liveSubject: string) => `out.${liveSubject.slice('live.'.length)}`,
+  event: (actor: string, event: string) => `evt.${actor}.${event}`,
+  deadLetter: (actor: string) => `dlq.${actor}`,
+  gatewayControl: (node: string) => `ctl.gw.${node}`,
+  /** Request/reply: may a user join a topic of this kind (AclRequest → AclReply). */
+  aclCheck: (topicKind: string) => `svc.acl.${topicKind}`,
+  /** Membership changes (AclInvalidation). */
+  aclInvalidate: 'svc.acl.invalidate',
+  /** Actor workers nudge each other to rebalance partitions now (a worker joined or left). Core NATS, no stream. */
+  actorRebalance: (actor: string) => `ctl.actors.${actor}.rebalance`,
+} as const;
+
+/** Parses `cmd.<actor>.<partition>.<entity>`; undefined for anything else. */
+export function parseCommandSubject(subject: string): { actor: string; partition: number; entity: string } | undefined {
+  const parts = subject.split('.');
+  if (parts.length !== 4 || parts[0] !== SUBJECT_ROOTS.commands) return undefined;
+  const partition = Number(parts[2]);
+  if (!Number.isInteger(partition) || partition < 0) return undefined;
+  return { actor: parts[1]!, partition, entity: parts[3]! };
+}

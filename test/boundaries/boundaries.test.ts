@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { checkFile } from './checkBoundaries.js';
+
+const f = (...parts: string[]) => join(...parts);
+
+test('dependency boundaries - protocol imports nothing of ours', () => {
+  assert.equal(checkFile(f('protocol', 'x.ts'), "import { a } from '../platform/index.js';").length, 1);
+  assert.equal(checkFile(f('protocol', 'x.ts'), "import { a } from 'ioredis';").length, 1);
+  assert.deepEqual(checkFile(f('protocol', 'x.ts'), "import Type from 'typebox';\nimport { b } from './frames.js';"), []);
+});
+
+test('dependency boundaries - features never import each other or the gateway', () => {
+  assert.equal(checkFile(f('actors', 'ai', 'controller.ts'), "import { x } from '../messaging/service.js';").length, 1);
+  assert.equal(checkFile(f('actors', 'ai', 'controller.ts'), "import { x } from '../../gateway/gateway.js';").length, 1);
+  assert.deepEqual(checkFile(f('actors', 'ai', 'controller.ts'), "import type { X } from '../runtime/actorDefinition.js';"), []);
+});
+
+test('dependency boundaries - gateway and actors meet only through NATS', () => {
+  assert.equal(checkFile(f('gateway', 'g.ts'), "import { x } from '../actors/index.js';").length, 1);
+  assert.equal(checkFile(f('actors', 'runtime', 'w.ts'), "import { x } from '../../gateway/index.js';").length, 1);
+});
+
+test('dependency boundaries - only integrations/ imports vendor SDKs; client/ only protocol/', () => {
+  assert.equal(checkFile(f('actors', 'payments', 'service.ts'), "import Stripe from 'stripe';").length, 1);
+  assert.deepEqual(checkFile(f('integrations', 'stripe.ts'), "import Stripe from 'stripe';"), []);
+  assert.equal(checkFile(f('actors', 'payments', 'notify.ts'), "import { REST } from '@discordjs/rest';").length, 1);
+  assert.deepEqual(checkFile(f('integrations', 'discord.ts'), "import { REST } from '@discordjs/rest';"), []);
+  assert.equal(checkFile(f('client', 'c.ts'), "import { x } from '../platform/index.js';").length, 1);
+});
+
+test('dependency boundaries - benchmarks may reuse the real-server test harness, nothing else of test/', () => {
+  assert.deepEqual(checkFile(f('bench', 'b.ts'), "import { startStack } from '../test/harness/stackFixture.js';"), []);
+  assert.equal(checkFile(f('bench', 'b.ts'), "import { x } from '../test/gateway/gatewayTestKit.js';").length, 1);
+});

@@ -1,0 +1,69 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { SwitchyardClient, ClientError, type WebSocketConstructor } from '../../client/index.js';
+import { startStack, type Stack } from '../harness/stackFixture.js';
+
+const WS = WebSocket as unknown as WebSocketConstructor;
+let stack: Stack;
+before(async () => { stack = await startStack({ gateways: 2 }); });
+after(async () => { await stack?.stop(); });
+
+test('client - send resolves once with the result; the accepted step is observable', async () => {
+  const client = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('carol'), WebSocket: WS });
+  const welcome = await client.connect();
+  assert.equal(welcome.user, 'carol');
+  const cmd = client.send<{ value: number }>('counter', 'client-1', 'add', { by: 5 });
+  let acceptedFirst = false;
+  await cmd.accepted.then(() => { acceptedFirst = true; });
+  const result = await cmd;
+  assert.ok(acceptedFirst);
+  assert.deepEqual(result, { value: 5 });
+  assert.ok(client.lastSeq > 0, 'seq advanced');
+  await client.close();
+});
+
+test('client - a business error rejects with a ClientError carrying the code', async () => {
+  const client = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('carol'), WebSocket: WS });
+  await client.connect();
+  await assert.rejects(client.send('counter', 'client-2', 'add', { by: 'nope' }).result, (err: unknown) => {
+    assert.ok(err instanceof ClientError);
+    assert.equal(err.code, 'VALIDATION');
+    assert.equal(err.retryable, false);
+    return true;
+  });
+  await client.close();
+});
+
+test('client - commands sent before the connection opens are queued and delivered once', async () => {
+  const client = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('dave'), WebSocket: WS });
+  const handles = [1, 2, 3].map((by) => client.send<{ value: number }>('counter', 'client-3', 'add', { by }));
+  await client.connect();
+  const values = await Promise.all(handles.map((h) => h.result));
+  assert.deepEqual(values.map((v) => v.value), [1, 3, 6]);
+  await client.close();
+});
+
+test('client - the offline queue is bounded: send refuses with LIMIT_EXCEEDED past maxQueued', async () => {
+  const client = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('erin'), WebSocket: WS, maxQueued: 2 });
+  const a = client.send('counter', 'client-4', 'add', { by: 1 });
+  const b = client.send('counter', 'client-4', 'add', { by: 1 });
+  const c = client.send('counter', 'client-4', 'add', { by: 1 });
+  await assert.rejects(c.result, (err: unknown) => err instanceof ClientError && err.code === 'LIMIT_EXCEEDED');
+  await client.connect();
+  await Promise.all([a.result, b.result]);
+  await client.close();
+});
+
+test('client - close rejects what is still pending with UNAVAILABLE', async () => {
+  const client = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('erin'), WebSocket: WS });
+  const pending = client.send('counter', 'client-5', 'add', { by: 1 });
+  await client.close();
+  await assert.rejects(pending.result, (err: unknown) => err instanceof ClientError && err.code === 'UNAVAILABLE');
+});
+
+test('client - an invalid token ends the client with AUTH_FAILED instead of retrying forever', async () => {
+  const client = new SwitchyardClient({ url: stack.wsUrl(), token: 'not-a-jwt', WebSocket: WS });
+  await assert.rejects(client.connect(), (err: unknown) => err instanceof ClientError && err.code === 'AUTH_FAILED');
+  assert.equal(client.state, 'closed');
+});

@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { configTable } from '../../platform/config.js';
+
+const readme = readFileSync('README.md', 'utf8');
+
+test('docs - the README shows the two commands and .ci/run runs the test one', () => {
+  assert.match(readme, /npm ci && npm start/);
+  assert.match(readme, /npm ci && npm test/);
+  const ci = readFileSync('.ci/run', 'utf8');
+  assert.match(ci, /^npm ci && npm test$/m);
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string>; engines: { node: string } };
+  assert.ok(pkg.scripts.start && pkg.scripts.test, 'package.json has start and test scripts');
+  assert.match(pkg.engines.node, /20/);
+});
+
+test('docs - the README configuration table lists every variable with its default', () => {
+  for (const row of configTable()) {
+    const shown = row.default === '' ? '(empty)' : `\`${String(row.default)}\``;
+    assert.ok(readme.includes(`| \`${row.env}\` | ${shown} |`), `README row for ${row.env} with default ${shown} (run npm run docs:config)`);
+  }
+});

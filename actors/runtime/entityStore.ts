@@ -79,7 +79,8 @@ export interface EntityDocument {
   updatedAt: Date;
 }
 
-function decodeList<T>(stored: unknown): T[] {
+/** Reads a stored `applied`/`outbox` list (a JSON string; arrays from older documents are accepted). */
+export function decodeStoredList<T>(stored: unknown): T[] {
   if (typeof stored === 'string') return JSON.parse(stored) as T[];
   return Array.isArray(stored) ? (stored as T[]) : [];
 }
@@ -120,14 +121,14 @@ export class EntityStore<S> {
   async load(entity: string): Promise<EntityRecord<S>> {
     const doc = await this.collection.findOne({ _id: entity });
     if (!doc) return { entity, state: this.initialState(entity), version: 0, fence: 0, lastSeq: 0, applied: [], outbox: [], storedOutbox: false };
-    const outbox = decodeList<OutboxEntry>(doc.outbox);
+    const outbox = decodeStoredList<OutboxEntry>(doc.outbox);
     return {
       entity,
       state: doc.state as S,
       version: doc.version,
       fence: doc.fence ?? 0,
       lastSeq: doc.lastSeq ?? 0,
-      applied: decodeList<AppliedCommand>(doc.applied),
+      applied: decodeStoredList<AppliedCommand>(doc.applied),
       outbox,
       storedOutbox: outbox.length > 0,
     };

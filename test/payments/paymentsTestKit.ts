@@ -15,6 +15,7 @@ import { stripeTestSignatureHeader } from '../../integrations/index.js';
 import { STREAMS, paymentsUserTopic, type DomainEventBody, type LedgerEntryView, type OrderView } from '../../protocol/index.js';
 import { LEDGER_COLLECTION, LedgerStore, PAYMENTS_COLLECTION, isBalanced } from '../../actors/payments/index.js';
 import type { OrderState } from '../../actors/payments/paymentsState.js';
+import { decodeStoredList } from '../../actors/runtime/entityStore.js';
 import { startStack, type Stack } from '../harness/stackFixture.js';
 import { startStripeMockProxy, type StripeMockProxy } from '../harness/stripeMockProxy.js';
 import { startDiscordWebhookServer, type DiscordWebhookServer } from '../harness/discordWebhookServer.js';
@@ -149,8 +150,10 @@ interface OrderDocument {
   version: number;
 }
 
+/** The order's stored entity document, with its `applied` list decoded as the runtime reads it. */
 export async function orderDocument(f: PaymentsFixture, order: string): Promise<OrderDocument | null> {
-  return f.db.collection<OrderDocument>(PAYMENTS_COLLECTION).findOne({ _id: order });
+  const doc = await f.db.collection<Omit<OrderDocument, 'applied'> & { applied: unknown }>(PAYMENTS_COLLECTION).findOne({ _id: order });
+  return doc && { ...doc, applied: decodeStoredList<{ key: string }>(doc.applied) };
 }
 
 /** Waits until the order's committed state satisfies `done`. */

@@ -37,16 +37,16 @@ else
   GOBIN="$tools" go install -ldflags "-X main.version=$STRIPE_MOCK_VERSION" "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
 fi
 
-# mongowire: FerretDB embedded in deploy/local/mongowire (see main.go). Rebuilt
-# when its sources change; the stamp records the hash of main.go + go.mod + go.sum.
-stamp="$(cat "$here/mongowire/main.go" "$here/mongowire/go.mod" "$here/mongowire/go.sum" | sha256sum | cut -c1-16)"
-if [ -x "$tools/mongowire" ] && [ "$(cat "$tools/mongowire.stamp" 2>/dev/null)" = "$stamp" ]; then
-  :
-else
+# mongowire: FerretDB embedded in deploy/local/mongowire (see main.go). The
+# binary's name carries a hash of its sources (mongowire-<hash>; servers.ts
+# computes the same hash), so checkouts with different sources never replace
+# each other's binary while their tests run. Built once per source version.
+mongowire_sources=("$here"/mongowire/*.go "$here/mongowire/go.mod" "$here/mongowire/go.sum")
+stamp="$(for f in "${mongowire_sources[@]}"; do printf '%s\n' "$(basename "$f")"; cat "$f"; done | sha256sum | cut -c1-16)"
+if [ ! -x "$tools/mongowire-$stamp" ]; then
   need_go mongowire
   log "building mongowire (FerretDB $FERRETDB_VERSION, SQLite backend; first run only, ~2 min)"
-  (cd "$here/mongowire" && go build -trimpath -o "$tools/mongowire" .)
-  echo "$stamp" > "$tools/mongowire.stamp"
+  (cd "$here/mongowire" && go build -trimpath -o "$tools/mongowire-$stamp.tmp" . && mv "$tools/mongowire-$stamp.tmp" "$tools/mongowire-$stamp")
 fi
 
 # Debian packages: collected first, installed in one apt run (root only).

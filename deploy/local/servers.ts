@@ -10,7 +10,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -24,6 +25,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Where install-tools.sh put the binaries. */
 export function toolsDir(): string {
   return process.env.SY_TOOLS_DIR ?? join(homedir(), '.cache', 'switchyard', 'bin');
+}
+
+/**
+ * The mongowire binary built from this checkout's sources: install-tools.sh
+ * names it by the same hash of deploy/local/mongowire/{*.go,go.mod,go.sum}.
+ */
+export function mongowireBinary(): string {
+  const dir = join(here, 'mongowire');
+  const sources = [...readdirSync(dir).filter((f) => f.endsWith('.go')).sort(), 'go.mod', 'go.sum'];
+  const hash = createHash('sha256');
+  for (const file of sources) hash.update(`${file}\n`).update(readFileSync(join(dir, file)));
+  return tool(`mongowire-${hash.digest('hex').slice(0, 16)}`);
 }
 
 /** Pinned versions from deploy/local/versions.env. */
@@ -228,7 +241,7 @@ export async function startRedis(): Promise<ServerProcess & { url: string }> {
 /** The mongowire (FerretDB, SQLite) server on a free port with a temp data dir. */
 export async function startMongo(): Promise<ServerProcess & { url: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'sy-mongo-'));
-  const server = await startWithFreePort(async (port) => new ServerProcess('mongowire', tool('mongowire'),
+  const server = await startWithFreePort(async (port) => new ServerProcess('mongowire', mongowireBinary(),
     ['-listen', `127.0.0.1:${port}`, '-dir', dir],
     port, dir, async (s) => /^ready /m.test(s.output())));
   return Object.assign(server, { url: `mongodb://127.0.0.1:${server.port}/` });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { MongoClient } from 'mongodb';
 import { eventually, workerMetric } from '../harness/commandDriver.js';
 import { FencedLeases, leaseKey } from '../../actors/runtime/fencedLeases.js';
 import { EntityStore } from '../../actors/runtime/entityStore.js';
@@ -32,6 +33,29 @@ test('guarantee 7 - a zombie owner with a stale fencing token cannot commit, eve
   const doc = await store.load('e');
   assert.deepEqual(doc.state, { writes: ['zombie-1', 'owner-1'] });
   assert.equal(doc.fence, owner.token);
+});
+
+test('guarantee 7 - two writers committing one entity at the same moment, from separate connections: exactly one commit wins', async () => {
+  // The store's commit is ONE conditional update; MongoDB applies it atomically, and the mongo-wire dev
+  // server must too (FerretDB alone runs it as query-then-write: deploy/local/mongowire/writeserializer.go).
+  const WRITERS = 8;
+  const ROUNDS = 15;
+  const clients = await Promise.all(Array.from({ length: WRITERS }, () => new MongoClient(actors.stack.env.MONGODB_URI!, { maxPoolSize: 1 }).connect()));
+  try {
+    const stores = clients.map((c) => new EntityStore(c.db(actors.db.databaseName), 'entities_racing', () => ({ writers: [] as number[] })));
+    for (let round = 0; round < ROUNDS; round++) {
+      const entity = `race-${round}`;
+      await stores[0]!.commit(await stores[0]!.load(entity), 1, { state: { writers: [] }, lastSeq: 0, applied: [], outbox: [] });
+      const records = await Promise.all(stores.map((s) => s.load(entity)));
+      const outcomes = await Promise.allSettled(stores.map((s, i) => s.commit(records[i]!, 1, { state: { writers: [i] }, lastSeq: 1, applied: [], outbox: [] })));
+      const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
+      for (const o of outcomes) if (o.status === 'rejected') assert.ok(o.reason instanceof StaleWriteError, String(o.reason));
+      assert.equal(won.length, 1, `round ${round}: one commit of version 1 -> 2 wins, not ${won.length}`);
+      assert.deepEqual((await stores[0]!.load(entity)).state, { writers: won }, 'the stored state is the winner\'s');
+    }
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+  }
 });
 
 /** The worker that owns `partition` of `actor` now, from its log lines. */

@@ -5,6 +5,10 @@
 //
 // Usage: mongowire -listen 127.0.0.1:27017 -dir /path/to/data
 //
+// FerretDB itself listens on a private Unix socket; clients reach it through
+// the write serializer (writeserializer.go), which makes a conditional
+// single-document update atomic, as it is in MongoDB.
+//
 // It prints "ready <mongodb-uri>" on stdout once the listener accepts
 // connections, and stops cleanly on SIGINT or SIGTERM.
 package main
@@ -50,8 +54,12 @@ func main() {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	socket := filepath.Join(os.TempDir(), fmt.Sprintf("mongowire-%d.sock", os.Getpid()))
+	_ = os.Remove(socket)
+	defer os.Remove(socket)
+
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Listener:  ferretdb.ListenerConfig{Unix: socket},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
@@ -67,22 +75,27 @@ func main() {
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
 
-	// Announce readiness only once a TCP connection succeeds, so callers can wait on one line.
+	// Open the public listener once FerretDB answers on its socket, then announce readiness on one line.
 	go func() {
 		for ctx.Err() == nil {
-			conn, err := net.DialTimeout("tcp", *listen, 200*time.Millisecond)
-			if err == nil {
-				conn.Close()
-				select {
-				case err := <-done: // Run already ended: the listener that answered is not ours.
-					done <- err
-					return
-				default:
-				}
-				fmt.Printf("ready mongodb://%s/\n", *listen)
+			conn, err := net.DialTimeout("unix", socket, 200*time.Millisecond)
+			if err != nil {
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			conn.Close()
+			l, err := net.Listen("tcp", *listen)
+			if err != nil {
+				done <- fmt.Errorf("listen %s: %w", *listen, err)
 				return
 			}
-			time.Sleep(50 * time.Millisecond)
+			go func() { <-ctx.Done(); l.Close() }()
+			relay := &writeSerializer{upstream: func() (net.Conn, error) { return net.Dial("unix", socket) }, logger: logger}
+			fmt.Printf("ready mongodb://%s/\n", *listen)
+			if err := relay.serve(l); err != nil {
+				done <- err
+			}
+			return
 		}
 	}()
 

@@ -322,6 +322,12 @@ export const messagingAclInvalidations = new Counter({
   registers: [registry],
 });
 
+export const messagingAiAnswerPosts = new Counter({
+  name: 'switchyard_messaging_ai_answer_posts_total',
+  help: 'ai.answer post commands sent to rooms for evt.ai.answer.completed events that asked for a post (at least once per event; the room posts once).',
+  registers: [registry],
+});
+
 // ---- payments (gateway/stripeWebhook.ts, actors/payments) ----
 
 export const paymentsWebhooks = new Counter({

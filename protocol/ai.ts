@@ -148,3 +148,4 @@ export type AiChatResult = Static<typeof AiChatResult>;
 export type AiTurn = Static<typeof AiTurn>;
 export type AiHistoryResult = Static<typeof AiHistoryResult>;
 export type AiAnswerCompleted = Static<typeof AiAnswerCompleted>;
+export type AiAnswerCompletedEvent = Static<typeof AiAnswerCompletedEvent>;

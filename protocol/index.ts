@@ -21,11 +21,12 @@ export {
   AiAnswerCompleted, AiAnswerCompletedEvent,
 } from './ai.js';
 export type { AiCommandName, AiCommandData } from './ai.js';
-export { MESSAGING_LIMITS, DIRECT_ROOM_PREFIX, roomTopic, roomOfTopic, userTopic } from './messaging/limits.js';
+export { ROOM_ACTOR, MESSAGING_LIMITS, DIRECT_ROOM_PREFIX, roomTopic, roomOfTopic, userTopic } from './messaging/limits.js';
 export { directRoomId } from './messaging/directRoom.js';
 export { RoomCommands, InboxCommands, MessagingUserId, MessageSeq, MessageText, ClientMessageId, Reaction, RoomRole } from './messaging/commands.js';
 export type { RoomCommandName, RoomCommandData, InboxCommandName, InboxCommandData } from './messaging/commands.js';
 export { Message, ReactionCount, RoomKind, RoomView, HistoryPage, InboxRoom, InboxPage } from './messaging/views.js';
+export { AI_ANSWER_POST_COMMAND, AI_ANSWER_POST_SENDER, AiAnswerPost, aiAnswerPostCommandId } from './messaging/aiAnswerPost.js';
 export {
   MESSAGING_DOMAIN_EVENTS, MESSAGING_EPHEMERAL_EVENTS, messagingDomainEvent,
   MessageChanged, MessageDeleted, ReactionChanged, RoomCreated, MemberInvited, MemberJoined, MemberLeft, MemberRoleChanged,

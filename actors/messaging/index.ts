@@ -5,8 +5,10 @@
  * - `messaging` (entity = room id): the room actor; protocol/messaging.md
  *   lists its commands, results and events.
  * - `messaging_inbox` (entity = the user's subject token): the user's rooms.
- * - services: the `svc.acl.room` responder and the ACL invalidation relay.
+ * - services: the `svc.acl.room` responder, the ACL invalidation relay and
+ *   the AI answer relay (posts `evt.ai.answer.completed` answers into rooms).
  */
+import { ROOM_ACTOR } from '../../protocol/index.js';
 import { defineActor } from '../runtime/index.js';
 import { messagingDependencies } from './dependencies.js';
 import { inboxActor } from './inbox/index.js';
@@ -14,7 +16,7 @@ import { roomRepository } from './roomRepository.js';
 import { roomRouter } from './router.js';
 
 export const roomActor = defineActor({
-  name: 'messaging',
+  name: ROOM_ACTOR,
   repository: roomRepository,
   router: roomRouter,
   dependencies: messagingDependencies,

@@ -9,7 +9,7 @@
  * (a retry writes the same thing again); should the command's commit never
  * happen (it ends in the DLQ), the change stays — see README.md.
  */
-import type { Message } from '../../protocol/index.js';
+import type { AiAnswerPost, Message } from '../../protocol/index.js';
 import type { CommandContext, Decision } from '../runtime/index.js';
 import type { MessagingDeps } from './dependencies.js';
 import { historyPage, historyRange, isEmptyRange } from './historyService.js';
@@ -18,11 +18,20 @@ import type { RoomController } from './roomController.js';
 import { committedEvents, roomEvent, type RoomEvent } from './roomEvents.js';
 import type { RoomState } from './roomState.js';
 
-export const postController: RoomController<'post'> = async (room, data, ctx) => {
+export const postController: RoomController<'post'> = (room, data, ctx) => postMessage(room, ctx, ctx.user, data.clientId, data.text);
+
+/** The AI answer relay's system command: the answer, posted on behalf of the user who asked (protocol/messaging/aiAnswerPost.ts). */
+export const aiAnswerPostController = (room: RoomState, data: AiAnswerPost, ctx: CommandContext<MessagingDeps>): Promise<Decision<RoomState>> =>
+  postMessage(room, ctx, data.user, data.clientId, data.text, 'ai');
+
+/** Appends a message by `author`; a clientId the author already used answers the stored message again. */
+async function postMessage(
+  room: RoomState, ctx: CommandContext<MessagingDeps>, author: string, clientId: string, text: string, via?: Message['via'],
+): Promise<Decision<RoomState>> {
   const store = ctx.deps.messages;
-  const earlier = await store.byClientId(ctx.entity, ctx.user, data.clientId);
+  const earlier = await store.byClientId(ctx.entity, author, clientId);
   if (earlier && earlier.seq <= room.lastSeq) return { result: messages.postResult(earlier, true) };
-  const message = messages.nextMessage(room, ctx.entity, ctx.user, data.clientId, data.text, ctx.now);
+  const message = messages.nextMessage(room, ctx.entity, author, clientId, text, ctx.now, via);
   ctx.signal.throwIfAborted(); // never write ahead of a commit once the partition (or the attempt) is lost
   await store.put(message);
   return {

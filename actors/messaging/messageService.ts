@@ -14,8 +14,9 @@ export function requireText(text: string): void {
 }
 
 /** The next message of the room, authored by `author`. */
-export function nextMessage(room: RoomState, id: string, author: string, clientId: string, text: string, now: number): Message {
-  return { room: id, seq: room.lastSeq + 1, clientId, author, text, createdAt: now, reactions: [] };
+export function nextMessage(room: RoomState, id: string, author: string, clientId: string, text: string, now: number, via?: Message['via']): Message {
+  const message: Message = { room: id, seq: room.lastSeq + 1, clientId, author, text, createdAt: now, reactions: [] };
+  return via ? { ...message, via } : message;
 }
 
 /**
@@ -27,10 +28,10 @@ export function postResult(message: Message, duplicate: boolean): { seq: number;
   return { seq: message.seq, clientId: message.clientId, createdAt: message.createdAt, duplicate };
 }
 
-/** The room after `message` was appended: lastSeq moves to it, and its author has read up to it. */
+/** The room after `message` was appended: lastSeq moves to it, and its author (when they typed it) has read up to it. */
 export function appendMessage(room: RoomState, message: Message): RoomState {
   if (message.seq !== room.lastSeq + 1) throw new Error(`message ${message.seq} does not follow ${room.lastSeq}`);
-  const author = memberOf(room, message.author);
+  const author = message.via ? undefined : memberOf(room, message.author);
   const members = author ? { ...room.members, [memberKey(author.user)]: { ...author, readSeq: message.seq } satisfies RoomMember } : room.members;
   return { ...room, lastSeq: message.seq, members };
 }

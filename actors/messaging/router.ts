@@ -1,8 +1,8 @@
-/** messaging: the room actor's commands — name → validator → controller. */
-import type { RoomCommandName } from '../../protocol/index.js';
+/** messaging: the room actor's commands — name → validator → controller — and the one system command it takes. */
+import { AI_ANSWER_POST_COMMAND, SYSTEM_COMMAND_ORIGIN, type RoomCommandName } from '../../protocol/index.js';
 import { defineRouter, route, type Route } from '../runtime/index.js';
 import type { MessagingDeps } from './dependencies.js';
-import { deleteController, editController, historyController, postController, reactController, unreactController } from './messageController.js';
+import { aiAnswerPostController, deleteController, editController, historyController, postController, reactController, unreactController } from './messageController.js';
 import { heartbeatController, typingController } from './presenceController.js';
 import {
   createController, directOpenController, getController, inviteController, joinController, leaveController, readController,
@@ -32,4 +32,7 @@ const routes = {
   typing: route(v.typingValidator, typingController),
 } satisfies Record<RoomCommandName, Route<RoomState, MessagingDeps>>;
 
-export const roomRouter = defineRouter<RoomState, MessagingDeps>(routes);
+export const roomRouter = defineRouter<RoomState, MessagingDeps>({
+  ...routes,
+  [AI_ANSWER_POST_COMMAND]: route(v.aiAnswerPostValidator, aiAnswerPostController, { origins: [SYSTEM_COMMAND_ORIGIN] }),
+});

@@ -4,7 +4,7 @@
  * before the controller. Rules decide who may send what: the acting user
  * is ctx.user (from the gateway's headers), never anything in the data.
  */
-import { DIRECT_ROOM_PREFIX, RoomCommands, type RoomCommandName } from '../../protocol/index.js';
+import { AI_ANSWER_POST_SENDER, AiAnswerPost, DIRECT_ROOM_PREFIX, RoomCommands, type RoomCommandName } from '../../protocol/index.js';
 import { BusinessError, commandValidator, type CommandRules, type CommandValidator } from '../runtime/index.js';
 import type { RoomCommandData } from '../../protocol/index.js';
 import { requireText } from './messageService.js';
@@ -43,3 +43,10 @@ export const unreactValidator = validator('unreact', members);
 export const historyValidator = validator('history', members);
 export const heartbeatValidator = validator('presence.heartbeat', members);
 export const typingValidator = validator('typing', members);
+
+/** `ai.answer` (system command): only from the AI answer relay; the user who asked must still be a member. */
+export const aiAnswerPostValidator = commandValidator(AiAnswerPost, (data, room: RoomState, ctx) => {
+  if (ctx.user !== AI_ANSWER_POST_SENDER) throw new BusinessError('FORBIDDEN', `Command ${ctx.name} is accepted only from ${AI_ANSWER_POST_SENDER}.`);
+  requireMember(room, data.user);
+  requireText(data.text);
+});

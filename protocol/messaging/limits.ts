@@ -4,6 +4,9 @@
  */
 import { subjectToken } from '../subjects.js';
 
+/** The room actor's name (`actor` of its commands, `evt.messaging.*`). */
+export const ROOM_ACTOR = 'messaging';
+
 export const MESSAGING_LIMITS = {
   /** Longest message text, in UTF-16 code units (what `String.length` counts). */
   textLength: 4000,

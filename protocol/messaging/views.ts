@@ -25,6 +25,8 @@ export const Message = Type.Object({
   editedAt: Type.Optional(EpochMs),
   deletedAt: Type.Optional(EpochMs),
   reactions: Type.Array(ReactionCount),
+  /** Set when the message was not typed by `author`: "ai" = an AI answer posted on the author's behalf (protocol/messaging/aiAnswerPost.ts). */
+  via: Type.Optional(Type.Literal('ai')),
 }, closed);
 
 export const RoomKind = Type.Union([Type.Literal('group'), Type.Literal('direct')]);

@@ -1,0 +1,100 @@
+/**
+ * messaging: posts AI answers into rooms. A durable JetStream consumer
+ * (shared by all workers) reads `evt.ai.answer.completed` from the EVT
+ * stream — published only after the AI conversation's commit — and, for
+ * each event whose `postTo` names a room, sends the room actor the system
+ * command `ai.answer` (protocol/messaging/aiAnswerPost.ts), then acks.
+ *
+ * Exactly one message per answer: the command's Nats-Msg-Id is derived from
+ * the event id (JetStream drops a repeat inside its duplicate window), and
+ * past it the room posts nothing new for a `clientId` its author already
+ * used. A publish that fails naks the event, which comes back later.
+ * Features never import each other: this reads the AI feature's event only
+ * through its documented schema in protocol/.
+ */
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { Compile } from 'typebox/compile';
+import {
+  AI_ANSWER_POST_COMMAND, AI_ANSWER_POST_SENDER, AiAnswerCompletedEvent, MESSAGING_LIMITS, ROOM_ACTOR, STREAMS, aiAnswerPostCommandId,
+  partitionOf, subjects, systemCommandHeaders, type AiAnswerPost, type CommandBody,
+} from '../../protocol/index.js';
+import type { Logger, Service } from '../../platform/index.js';
+import { messagingAiAnswerPosts } from '../../platform/metrics.js';
+
+export const AI_ANSWER_CONSUMER = 'messaging_ai_answers';
+const ANSWER_EVENTS = 'evt.ai.answer.completed';
+/** A failed publish is tried again after this long (the event stays unacked). */
+const RETRY_DELAY_MS = 1000;
+
+const isAnswerEvent = Compile(AiAnswerCompletedEvent);
+
+export class AiAnswerRelay implements Service {
+  readonly name = 'messaging-ai-answers';
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly js: JetStreamClient;
+
+  constructor(private readonly nc: NatsConnection, private readonly partitions: number, private readonly logger: Logger) {
+    this.js = jetstream(nc);
+  }
+
+  async start(): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    await jsm.consumers.add(STREAMS.events, {
+      durable_name: AI_ANSWER_CONSUMER,
+      filter_subject: ANSWER_EVENTS,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.New,
+      ack_wait: 30_000_000_000,
+    });
+    const consumer = await this.js.consumers.get(STREAMS.events, AI_ANSWER_CONSUMER);
+    this.messages = await consumer.consume({ max_messages: 64 });
+    const messages = this.messages;
+    this.loop = (async () => {
+      for await (const msg of messages) await this.relay(msg);
+    })().catch((err: unknown) => this.logger.error({ err }, 'AI answer relay stopped'));
+  }
+
+  async stop(): Promise<void> {
+    await this.messages?.close();
+    await this.loop;
+  }
+
+  private async relay(msg: JsMsg): Promise<void> {
+    let event: unknown;
+    try {
+      event = msg.json();
+    } catch {
+      event = undefined;
+    }
+    if (!isAnswerEvent.Check(event)) {
+      this.logger.error({ subject: msg.subject, seq: msg.seq }, 'evt.ai.answer.completed does not match its schema; dropped');
+      msg.term('schema');
+      return;
+    }
+    const { postTo } = event.data;
+    if (!postTo || event.data.answer.trim() === '') {
+      msg.ack();
+      return;
+    }
+    const data: AiAnswerPost = {
+      user: event.data.user,
+      clientId: postTo.clientId,
+      text: event.data.answer.slice(0, MESSAGING_LIMITS.textLength),
+      conversation: event.entity,
+    };
+    const id = aiAnswerPostCommandId(event.id);
+    const body: CommandBody = { id, name: AI_ANSWER_POST_COMMAND, data };
+    const h = natsHeaders();
+    for (const [k, v] of Object.entries(systemCommandHeaders(AI_ANSWER_POST_SENDER, Date.now()))) h.set(k, v);
+    try {
+      await this.js.publish(subjects.command(ROOM_ACTOR, partitionOf(postTo.room, this.partitions), postTo.room), JSON.stringify(body), { msgID: id, headers: h });
+      messagingAiAnswerPosts.inc();
+      msg.ack();
+    } catch (err) {
+      this.logger.warn({ err, room: postTo.room, event: event.id }, 'posting an AI answer failed; the event comes back');
+      msg.nak(RETRY_DELAY_MS);
+    }
+  }
+}

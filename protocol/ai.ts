@@ -12,6 +12,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { EntityId } from './frames.js';
+import { domainEventSchema } from './messages.js';
 
 const closed = { additionalProperties: false } as const;
 
@@ -130,15 +131,7 @@ export const AiAnswerCompleted = Type.Object({
 export const AI_DOMAIN_EVENTS = { 'answer.completed': AiAnswerCompleted } as const;
 
 /** The whole body of `evt.ai.answer.completed`: the runtime's domain event envelope with this data. */
-export const AiAnswerCompletedEvent = Type.Object({
-  id: Type.String({ minLength: 1 }),
-  actor: Type.Literal('ai'),
-  /** The conversation. */
-  entity: Type.String(),
-  name: Type.Literal('answer.completed'),
-  at: Type.Number(),
-  data: AiAnswerCompleted,
-});
+export const AiAnswerCompletedEvent = domainEventSchema('ai', 'answer.completed', AiAnswerCompleted, 'The conversation.');
 
 export type AiCommandName = keyof typeof AiCommands;
 export type AiCommandData<N extends AiCommandName> = Static<(typeof AiCommands)[N]>;

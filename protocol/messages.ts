@@ -3,6 +3,7 @@
  * in the subject and headers (see subjects.ts, headers.ts); bodies carry
  * only what the receiver needs.
  */
+import Type, { type TSchema } from 'typebox';
 import type { ErrorBody } from './errors.js';
 
 /** Body of `cmd.<actor>.<partition>.<entity>`. User, session and timing are headers. */
@@ -34,4 +35,22 @@ export interface DomainEventBody {
   /** When the change was committed, epoch ms. */
   at: number;
   data?: unknown;
+}
+
+/**
+ * The JSON Schema of one domain event's whole body (`evt.<actor>.<name>`):
+ * the envelope above with `data` of the feature's schema. Receivers accept
+ * further envelope fields (the object is open), so the runtime may add some.
+ */
+export function domainEventSchema<A extends string, N extends string, D extends TSchema>(actor: A, name: N, data: D, entityIs: string) {
+  return Type.Object({
+    /** Unique event id, also the message's Nats-Msg-Id: receivers dedupe by it. */
+    id: Type.String({ minLength: 1 }),
+    actor: Type.Literal(actor),
+    entity: Type.String({ description: entityIs }),
+    name: Type.Literal(name),
+    /** Commit time, epoch ms. */
+    at: Type.Number(),
+    data,
+  });
 }

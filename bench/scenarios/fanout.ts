@@ -4,10 +4,12 @@
  * Figures: deliveries, delivery latency (sender's intended time → receipt),
  * missing and duplicate deliveries, deliveries per gateway CPU-second.
  *
- * switchyard runs it only when its gateway joins topics (`sub` answered by
- * `subscribed`); until the gateway work lands it reports why it skipped.
- * The post is `benchroom.post`, handled by the bench-side actor, which
- * pushes the event to `out.t.<topic>`.
+ * The topic is a `public.<id>` topic (any authenticated user may join, no
+ * ACL round trip), so the figures are the gateway's and JetStream's
+ * fan-out, not the messaging feature's membership checks. switchyard's part
+ * is skipped, with the gateway's answer as the reason, if its gateway refuses
+ * `sub`. The post is `benchroom.post`, handled by the bench-side actor,
+ * which pushes the event to `out.t.<topic>`.
  */
 import WebSocket from 'ws';
 import { startLoad } from '../load/loadRunner.js';
@@ -52,7 +54,7 @@ async function probeSubscribe(url: string, token: string, topic: string): Promis
 }
 
 async function runFanout(ctx: ScenarioContext, target: 'switchyard' | 'socketio', options: { subscribers: number; rate: number; durationMs: number }): Promise<FanoutRun> {
-  const topic = `room.${ctx.runTag}${target}`;
+  const topic = `public.${ctx.runTag}${target}`;
   const workload = { kind: 'room' as const, topic };
   // Subscribers listen from when they are all connected until well after the sender (which connects after them) is done.
   const subSpec = { target, role: 'subscribers' as const, workload, mode: 'open' as const, rate: 0, durationMs: options.durationMs + 5000, connections: options.subscribers, graceMs: 3000, label: `fanout ${target} subscribers` };
@@ -80,7 +82,7 @@ async function runFanout(ctx: ScenarioContext, target: 'switchyard' | 'socketio'
 
 export async function runFanoutScenario(ctx: ScenarioContext, options: { subscribers: number; rate: number; durationMs: number }): Promise<FanoutResult> {
   const cluster = ctx.clusters.switchyard;
-  const refusal = await probeSubscribe(cluster.wsUrl(), await cluster.token('bench-probe'), `room.${ctx.runTag}probe`);
+  const refusal = await probeSubscribe(cluster.wsUrl(), await cluster.token('bench-probe'), `public.${ctx.runTag}probe`);
   let switchyard: FanoutRun;
   if (refusal) {
     ctx.say(`fanout switchyard: skipped: ${refusal}`);

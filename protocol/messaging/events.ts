@@ -15,6 +15,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { RoomRole } from './commands.js';
 import { Message, RoomKind } from './views.js';
+import { domainEventSchema } from '../messages.js';
 
 const closed = { additionalProperties: false } as const;
 
@@ -66,15 +67,5 @@ export type MessagingEventData<N extends MessagingDomainEventName | MessagingEph
  * feature's `data`.
  */
 export function messagingDomainEvent<N extends MessagingDomainEventName>(name: N) {
-  return Type.Object({
-    /** Unique event id, also the message's Nats-Msg-Id: receivers dedupe by it. */
-    id: Type.String({ minLength: 1 }),
-    actor: Type.Literal('messaging'),
-    /** The room. */
-    entity: Type.String(),
-    name: Type.Literal(name),
-    /** Commit time, epoch ms. */
-    at: Type.Number(),
-    data: MESSAGING_DOMAIN_EVENTS[name],
-  });
+  return domainEventSchema('messaging', name, MESSAGING_DOMAIN_EVENTS[name], 'The room.');
 }

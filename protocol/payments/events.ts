@@ -13,6 +13,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { subjectToken } from '../subjects.js';
 import { OrderStatus, OrderView } from './views.js';
+import { domainEventSchema } from '../messages.js';
 
 /** Name of the topic event carrying an order's new view. */
 export const PAYMENTS_ORDER_EVENT = 'payments.order';
@@ -46,15 +47,5 @@ export type PaymentsStatusChanged = Static<typeof PaymentsStatusChanged>;
 
 /** The whole body of `evt.payments.<name>`: the runtime's envelope (more fields may be added) with this feature's `data`. */
 export function paymentsDomainEvent<N extends PaymentsDomainEventName>(name: N) {
-  return Type.Object({
-    /** Unique event id, also the message's Nats-Msg-Id: receivers dedupe by it. */
-    id: Type.String({ minLength: 1 }),
-    actor: Type.Literal('payments'),
-    /** The order. */
-    entity: Type.String(),
-    name: Type.Literal(name),
-    /** Commit time, epoch ms. */
-    at: Type.Number(),
-    data: PAYMENTS_DOMAIN_EVENTS[name],
-  });
+  return domainEventSchema('payments', name, PAYMENTS_DOMAIN_EVENTS[name], 'The order.');
 }

@@ -23,7 +23,6 @@ const secret = new TextEncoder().encode(process.env.SY_JWT_SECRET ?? '');
 const pub = new Redis(process.env.REDIS_URL ?? '');
 const sub = pub.duplicate();
 const mongo = new MongoClient(process.env.MONGODB_URI ?? '', { maxPoolSize: 20 });
-await mongo.connect();
 const counters = mongo.db(process.env.SY_MONGODB_DB ?? 'switchyard').collection('bench_socketio_counter');
 let draining = false;
 
@@ -32,7 +31,11 @@ const http = createServer((req, res) => {
   if (req.url === '/healthz') { res.end('ok'); return; }
 });
 const io = new Server(http, { path: '/ws', transports: ['websocket'], serveClient: false, perMessageDeflate: false });
+// The adapter must be created while its Redis clients are still connecting: created after `sub`
+// was ready (e.g. after awaiting MongoDB first), it subscribed but never handed a message on, and
+// every server delivered room events to its own sockets only (measured: half of the fan-out missing).
 io.adapter(createAdapter(pub, sub));
+await mongo.connect();
 
 io.use((socket, next) => {
   const token = (socket.handshake.auth as { token?: string }).token ?? '';

@@ -25,7 +25,7 @@ export function mountPaymentsPanel(ctx: DemoContext, configured: boolean): void 
   }
   const timing = $('pay-timing');
   const list = $<HTMLOListElement>('pay-orders');
-  const orders = new Map<string, { view: OrderView; row: HTMLLIElement }>();
+  const orders = new Map<string, { view: OrderView; row: HTMLLIElement; trail: string[] }>();
   status.textContent = ctx.config.paymentsConfirmUrl
     ? 'Stripe is stripe-mock here (no real money); “confirm” plays the payer and Stripe’s webhooks.'
     : 'Confirm a payment with Stripe.js and the client secret; its webhooks move the order on.';
@@ -47,11 +47,13 @@ export function mountPaymentsPanel(ctx: DemoContext, configured: boolean): void 
     const known = orders.get(view.order);
     if (known && known.view.version >= view.version) return; // an older or repeated push
     const row = known?.row ?? list.insertBefore(document.createElement('li'), list.firstChild);
-    orders.set(view.order, { view, row });
+    const trail = known?.trail ?? [];
+    if (trail.at(-1) !== view.status) trail.push(view.status);
+    orders.set(view.order, { view, row, trail });
     row.dataset.order = view.order;
     row.dataset.status = view.status;
     const label = Object.assign(document.createElement('span'), {
-      textContent: `${view.order} · ${money(view.amount, view.currency)} · ${view.status}${view.amountRefunded ? ` · refunded ${money(view.amountRefunded, view.currency)}` : ''} · v${view.version}`,
+      textContent: `${view.order} · ${money(view.amount, view.currency)} · ${trail.join(' → ')}${view.amountRefunded ? ` · refunded ${money(view.amountRefunded, view.currency)}` : ''} · v${view.version}`,
     });
     const actions: HTMLElement[] = [];
     if (ctx.config.paymentsConfirmUrl && (view.status === 'created' || view.status === 'requires_action' || view.status === 'failed')) {

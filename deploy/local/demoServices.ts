@@ -19,7 +19,8 @@ import { startLocalPaymentConfirmer, type LocalPaymentConfirmer } from './localP
 import { startStripeMock, type ServerProcess } from './servers.js';
 
 /** Development-only secrets of the local stack; never valid anywhere else. */
-const LOCAL_STRIPE_SECRET_KEY = 'sk_test_switchyard_local_stripe_mock';
+// stripe-mock refuses keys with an underscore after sk_test_'s own.
+const LOCAL_STRIPE_SECRET_KEY = 'sk_test_switchyardlocal';
 const LOCAL_STRIPE_WEBHOOK_SECRET = 'whsec_switchyard_local_development';
 const STAND_IN_MODEL = 'local-stand-in';
 /** Pause between streamed words of the stand-in's answer: slow enough to watch the progress pushes. */

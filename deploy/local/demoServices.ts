@@ -75,11 +75,19 @@ export async function startDemoServices(given: NodeJS.ProcessEnv = process.env):
     if (given.SY_STRIPE_SECRET_KEY) {
       summary.push(`payments    Stripe at ${given.SY_STRIPE_API_BASE ?? 'https://api.stripe.com'} (SY_STRIPE_SECRET_KEY set; webhooks come from Stripe)`);
     } else {
-      stripeMock = await startStripeMock();
-      confirmer = await startLocalPaymentConfirmer({ stripeMockUrl: stripeMock.url, stripeSecretKey: LOCAL_STRIPE_SECRET_KEY, webhookSecret: LOCAL_STRIPE_WEBHOOK_SECRET });
-      Object.assign(env, { SY_STRIPE_SECRET_KEY: LOCAL_STRIPE_SECRET_KEY, SY_STRIPE_API_BASE: stripeMock.url, SY_STRIPE_WEBHOOK_SECRET: LOCAL_STRIPE_WEBHOOK_SECRET });
-      demo.paymentsConfirmUrl = confirmer.confirmUrl;
-      summary.push(`payments    stripe-mock at ${stripeMock.url} (no real money); the demo's "confirm" button plays the payer and Stripe's webhooks`);
+      try {
+        stripeMock = await startStripeMock();
+        confirmer = await startLocalPaymentConfirmer({ stripeMockUrl: stripeMock.url, stripeSecretKey: LOCAL_STRIPE_SECRET_KEY, webhookSecret: LOCAL_STRIPE_WEBHOOK_SECRET });
+        Object.assign(env, { SY_STRIPE_SECRET_KEY: LOCAL_STRIPE_SECRET_KEY, SY_STRIPE_API_BASE: stripeMock.url, SY_STRIPE_WEBHOOK_SECRET: LOCAL_STRIPE_WEBHOOK_SECRET });
+        demo.paymentsConfirmUrl = confirmer.confirmUrl;
+        summary.push(`payments    stripe-mock at ${stripeMock.url} (no real money); the demo's "confirm" button plays the payer and Stripe's webhooks`);
+      } catch (err) {
+        // Payments are optional for the stack: without them the worker runs no payments actor and the demo says so.
+        await Promise.all([confirmer?.stop(), stripeMock?.stop()]);
+        confirmer = undefined;
+        stripeMock = undefined;
+        summary.push(`payments    NOT CONFIGURED: stripe-mock did not start (${(err as Error).message.split('\n')[0]}); run npm run tools`);
+      }
     }
   } catch (err) {
     await stop();

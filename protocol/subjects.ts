@@ -49,11 +49,16 @@ const SAFE_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
  * Makes any id (a user id from a JWT `sub`, say) safe as one NATS subject
- * token. Safe ids pass through unchanged; others become `=` + base64url,
- * which no safe id can collide with (safe ids never contain `=`).
+ * token. Safe ids pass through unchanged; others become `=` + base64url
+ * (unpadded) of the UTF-8 bytes, which no safe id can collide with (safe
+ * ids never contain `=`). Written without Node's Buffer so browsers (the
+ * demo, client apps naming `user.<token>` topics) compute the same token.
  */
 export function subjectToken(id: string): string {
-  return SAFE_TOKEN.test(id) ? id : `=${Buffer.from(id, 'utf8').toString('base64url')}`;
+  if (SAFE_TOKEN.test(id)) return id;
+  let binary = '';
+  for (const byte of new TextEncoder().encode(id)) binary += String.fromCharCode(byte);
+  return `=${btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
 }
 
 export const subjects = {

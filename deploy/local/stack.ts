@@ -1,14 +1,17 @@
 /**
  * `npm start`: the whole stack on this machine. Starts nats-server,
  * redis-server and the mongowire server on free ports (unless NATS_URL,
- * REDIS_URL or MONGODB_URI point at running ones), one gateway and one
- * actor worker, and prints where to connect. Ctrl-C (or SIGTERM) drains the
+ * REDIS_URL or MONGODB_URI point at running ones), what the demo's AI and
+ * payments need offline (demoServices.ts), one gateway and one actor
+ * worker, and prints where to connect: the demo's URL with a token for
+ * each demo user. Ctrl-C (or SIGTERM) drains the
  * gateway and the worker, stops the servers and leaves no process behind.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDemo } from './demoBuild.js';
+import { startDemoServices, type DemoServices } from './demoServices.js';
 import { startMongo, startNats, startRedis, type ServerProcess } from './servers.js';
 import { SwitchyardProcess } from './switchyardProcess.js';
 import { DEV_JWT_SECRET, devToken } from './devTokens.js';
@@ -18,6 +21,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const servers: Array<ServerProcess> = [];
 const processes: SwitchyardProcess[] = [];
 const tempDirs: string[] = [];
+let demoServices: DemoServices | undefined;
 const DEMO_USERS = ['alice', 'bob', 'carol'];
 let stopping = false;
 
@@ -27,7 +31,7 @@ async function stopAll(code: number): Promise<never> {
   say('\nstopping: draining gateway and worker…');
   // Reverse start order: gateway first (drains clients), then the worker (finishes commands), then servers.
   for (const p of [...processes].reverse()) await p.stop('SIGTERM');
-  await Promise.all(servers.map((s) => s.stop()));
+  await Promise.all([...servers.map((s) => s.stop()), demoServices?.stop()]);
   await Promise.all([...servers.map((s) => s.dir), ...tempDirs].map((d) => rm(d, { recursive: true, force: true })));
   say('stopped.');
   process.exit(code);
@@ -51,6 +55,9 @@ async function main(): Promise<void> {
   env.SY_JWT_SECRET = secret;
   say(`servers: nats ${env.NATS_URL}${nats ? ' (started)' : ''}, redis ${env.REDIS_URL}${redis ? ' (started)' : ''}, mongodb ${env.MONGODB_URI}${mongo ? ' (started)' : ''}`);
 
+  demoServices = await startDemoServices();
+  Object.assign(env, demoServices.env);
+
   const worker = new SwitchyardProcess('worker', { ...env, SY_WORKER_METRICS_PORT: process.env.SY_WORKER_METRICS_PORT ?? '0' });
   processes.push(worker);
   await worker.start();
@@ -59,25 +66,28 @@ async function main(): Promise<void> {
   tempDirs.push(demoDir);
   const actors = (worker.logLines().find((l) => l.msg === 'worker ready')?.actors as string[] | undefined) ?? [];
   const tokens = Object.fromEntries(await Promise.all(DEMO_USERS.map(async (u) => [u, await devToken(u, { secret })] as const)));
-  await buildDemo({ outDir: demoDir, tokens, actors });
+  await buildDemo({ outDir: demoDir, tokens, actors, settings: demoServices.demo });
   const gateway = new SwitchyardProcess('gateway', { ...env, SY_STATIC_DIR: demoDir });
   processes.push(gateway);
   await gateway.start();
   const host = process.env.SY_HOST ?? '127.0.0.1';
   const base = `${host}:${gateway.port}`;
-  const token = await devToken('alice', { secret });
+  demoServices.gatewayStarted(`http://${base}`);
+  const token = tokens.alice!;
   say('');
   say('switchyard is running');
   say(`  WebSocket   ws://${base}/ws`);
   say(`  HTTP API    http://${base}/v1/commands`);
-  say(`  demo app    http://${base}/app/  (open it twice with ?user=alice and ?user=bob)`);
+  say(`  demo app    http://${base}/app/  (pick a user in the page; or open one URL per user:)`);
+  for (const user of DEMO_USERS.slice(0, 2)) say(`              ${user}: http://${base}/app/?token=${tokens[user]}`);
   say(`  metrics     http://${base}/metrics (gateway), http://${host}:${worker.port}/metrics (worker)`);
   say(`  dev token   for user "alice" (24 h): ${token}`);
   say('              another user: npm run token -- <user>');
   say('  try it      send {"type":"hello","token":"<dev token>"} then');
   say('              {"type":"cmd","id":"c1","actor":"counter","entity":"demo","name":"add","data":{"by":1}}');
   say('              {"type":"cmd","id":"a1","actor":"ai","entity":"my-chat","name":"chat","data":{"text":"Hello"}}');
-  say(`              (AI provider: ${process.env.SY_AI_PROVIDER === 'openai' ? 'openai-compatible' : 'SIMULATED, canned answers'}; the answer streams as progress, then one result)`);
+  say('              (the answer streams as progress, then one result)');
+  for (const line of demoServices.summary) say(`  ${line}`);
   say('');
   say('Ctrl-C stops everything.');
   // Forward process logs from here on, so problems are visible.

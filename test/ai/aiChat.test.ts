@@ -1,7 +1,7 @@
 /**
  * The AI actor end to end: a client on the gateway, a worker, and the
  * OpenAI-compatible provider pointed at a local server speaking the Chat
- * Completions streaming format (test/harness/chatCompletionsServer.ts).
+ * Completions streaming format (deploy/local/chatCompletionsServer.ts).
  * The worker runs with a 1 s ack wait (so a generation longer than that
  * must be heartbeated), one generation per user and one per worker.
  */
@@ -14,7 +14,7 @@ import {
   AiAnswerCompletedEvent, AiChatProgress, AiChatResult, AiHistoryResult, HEADERS, STREAMS, commandKey, subjectToken,
 } from '../../protocol/index.js';
 import { startStack, type Stack } from '../harness/stackFixture.js';
-import { startChatCompletionsServer, type ChatCompletionsServer } from '../harness/chatCompletionsServer.js';
+import { startChatCompletionsServer, type ChatCompletionsServer } from '../../deploy/local/chatCompletionsServer.js';
 import { WsTestClient, type Frame } from '../harness/wsTestClient.js';
 import { CommandDriver, eventually, workerMetric } from '../harness/commandDriver.js';
 import { since } from '../harness/integrationAssertions.js';

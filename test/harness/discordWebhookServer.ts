@@ -17,7 +17,7 @@
  * what the headers say.
  */
 import type { ServerResponse } from 'node:http';
-import { startRecordingHttpServer, sendJson, type RecordedRequest, type RecordingHttpServer } from './recordingHttpServer.js';
+import { startRecordingHttpServer, sendJson, type RecordedRequest, type RecordingHttpServer } from '../../deploy/local/recordingHttpServer.js';
 
 export type DiscordScriptStep =
   /** Accept; the rate-limit headers report `remaining` requests left, reset after `resetAfterS`. */

@@ -14,7 +14,7 @@
  *   its webhook was lost — patches the fixture answer with it.
  */
 import type { ServerResponse } from 'node:http';
-import { startRecordingHttpServer, type RecordedRequest, type RecordingHttpServer } from './recordingHttpServer.js';
+import { startRecordingHttpServer, type RecordedRequest, type RecordingHttpServer } from '../../deploy/local/recordingHttpServer.js';
 
 export interface StripeCall {
   method: string;

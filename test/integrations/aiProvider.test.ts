@@ -1,7 +1,7 @@
 /**
  * integrations/ai: the OpenAI-compatible provider over fetch against a local
  * server speaking the Chat Completions streaming format
- * (test/harness/chatCompletionsServer.ts), and the simulated provider.
+ * (deploy/local/chatCompletionsServer.ts), and the simulated provider.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import {
   type ChatChunk, type ChatProvider, type ChatRequest, type OpenAiCompatibleOptions,
 } from '../../integrations/index.js';
 import { loadConfig } from '../../platform/index.js';
-import { startChatCompletionsServer, type ChatCompletionsServer } from '../harness/chatCompletionsServer.js';
+import { startChatCompletionsServer, type ChatCompletionsServer } from '../../deploy/local/chatCompletionsServer.js';
 import { captureLogger } from '../harness/capturedLogger.js';
 import { integrationError, since } from '../harness/integrationAssertions.js';
 

@@ -16,7 +16,7 @@ import {
   type StripeApiCall,
 } from '../../integrations/index.js';
 import { toErrorBody } from '../../protocol/index.js';
-import { startRecordingHttpServer, sendJson } from '../harness/recordingHttpServer.js';
+import { startRecordingHttpServer, sendJson } from '../../deploy/local/recordingHttpServer.js';
 import { captureLogger } from '../harness/capturedLogger.js';
 import { integrationError } from '../harness/integrationAssertions.js';
 

@@ -11,6 +11,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { startStripeMock, type ServerProcess } from '../../deploy/local/servers.js';
+import { paymentIntentObject as paymentIntentObjectOn, stripeEventPayload, type PaymentIntentFacts } from '../../deploy/local/stripeEventPayloads.js';
 import { stripeTestSignatureHeader } from '../../integrations/index.js';
 import { STREAMS, paymentsUserTopic, type DomainEventBody, type LedgerEntryView, type OrderView } from '../../protocol/index.js';
 import { LEDGER_COLLECTION, LedgerStore, PAYMENTS_COLLECTION, isBalanced } from '../../actors/payments/index.js';
@@ -112,19 +113,10 @@ export class Payer {
   }
 }
 
-/** A Stripe event payload (what Stripe POSTs), its object built from stripe-mock's fixture. */
-export function stripeEventPayload(id: string, type: string, object: Record<string, unknown>): string {
-  return JSON.stringify({
-    id, object: 'event', type, api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false,
-    pending_webhooks: 1, request: { id: null, idempotency_key: null }, data: { object },
-  });
-}
+export { stripeEventPayload };
 
-export function paymentIntentObject(f: PaymentsFixture, order: string, pi: { id: string; status: string; amount: number; currency?: string; amountReceived?: number }): Record<string, unknown> {
-  return {
-    ...f.paymentIntentFixture, id: pi.id, status: pi.status, amount: pi.amount, amount_received: pi.amountReceived ?? 0,
-    currency: pi.currency ?? 'usd', metadata: { order }, last_payment_error: null, created: Math.floor(Date.now() / 1000),
-  };
+export function paymentIntentObject(f: PaymentsFixture, order: string, pi: PaymentIntentFacts): Record<string, unknown> {
+  return paymentIntentObjectOn(f.paymentIntentFixture, order, pi);
 }
 
 export function chargeObject(f: PaymentsFixture, order: string, c: { paymentIntent: string; amount: number; amountRefunded: number; currency?: string }): Record<string, unknown> {

@@ -21,7 +21,7 @@ function running(pid: number): boolean {
   }
 }
 
-test('npm start - the local stack answers welcome, accepted and result; Ctrl-C leaves no child process', async (t) => {
+test('npm start - the local stack answers welcome, accepted and result and serves the demo with a token per user; Ctrl-C leaves no child process', async (t) => {
   // The same program `npm start` runs after `npm run tools` (already done by `npm test`).
   const env: NodeJS.ProcessEnv = { ...process.env, SY_PORT: '0', SY_WORKER_METRICS_PORT: '0' };
   for (const name of ['NATS_URL', 'REDIS_URL', 'MONGODB_URI']) delete env[name];
@@ -45,6 +45,19 @@ test('npm start - the local stack answers welcome, accepted and result; Ctrl-C l
     assert.ok(ws && token, `URL and token printed:\n${out}`);
     assert.match(out, /HTTP API\s+http:\/\//);
     assert.match(out, /metrics\s+http:\/\//);
+    // The demo: one URL per user with that user's token, the page served, and each token valid for its user.
+    const demoUrls = [...out.matchAll(/^\s+(\w+): (http:\/\/\S+\/app\/\?token=(\S+))$/gm)].map((m) => ({ user: m[1]!, url: m[2]!, token: m[3]! }));
+    assert.deepEqual(demoUrls.map((d) => d.user), ['alice', 'bob'], `demo URLs for two users printed:\n${out}`);
+    const page = await fetch(demoUrls[1]!.url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /switchyard demo/);
+    const config = await (await fetch(new URL('config.json', demoUrls[1]!.url))).json() as { actors: string[]; paymentsConfirmUrl?: string };
+    for (const actor of ['messaging', 'ai', 'payments', 'counter']) assert.ok(config.actors.includes(actor), `npm start runs the ${actor} actor for the demo`);
+    assert.ok(config.paymentsConfirmUrl, 'the local payment confirmer stands in for Stripe.js and webhooks');
+    assert.match(out, /AI\s+local OpenAI-compatible stand-in .*CANNED answers/, 'the output says the AI answers are canned');
+    const bob = await WsTestClient.hello(ws, demoUrls[1]!.token);
+    assert.equal(bob.welcome.user, 'bob');
+    await bob.client.close();
 
     const { client } = await WsTestClient.hello(ws, token);
     client.send({ type: 'cmd', id: 'start-1', actor: 'counter', entity: 'npm-start', name: 'add', data: { by: 2 } });

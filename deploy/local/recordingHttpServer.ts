@@ -2,8 +2,10 @@
  * A loopback HTTP server that records every request it receives (arrival
  * time, method, URL, headers, body, and when the client closed the
  * connection) and answers through a handler the test supplies. The base of
- * the vendor stand-ins in this folder; `stop()` also ends open connections,
- * so a handler that hangs on purpose cannot keep a test alive.
+ * the vendor stand-ins of the tests (test/harness) and of the local stack
+ * (the AI stand-in `npm start` runs); `stop()` also ends open connections,
+ * so a handler that hangs on purpose cannot keep a test alive. It keeps
+ * every request: meant for tests and development sessions, not for load.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';

@@ -9,7 +9,9 @@
  * Tests script the next answers: a stream (text pieces, delay per piece,
  * optionally breaking the connection midway), an HTTP status with headers
  * (429 + Retry-After, 500, 401…), or silence. Once the script is used up
- * every request gets a short default answer. It proves our client's
+ * every request gets the default answer (a short fixed one, or what
+ * `defaultAnswer` makes of the request: `npm start` runs this server as the
+ * demo's offline AI provider and answers from the prompt). It proves our client's
  * handling of the format and of failures; it cannot prove a particular
  * vendor's quirks (field order, keep-alive comments, usage accounting).
  */
@@ -43,7 +45,15 @@ export interface ChatCompletionsServer {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startChatCompletionsServer(): Promise<ChatCompletionsServer> {
+/** A chat message as the request carries it. */
+export interface ChatRequestMessage { role: string; content: string }
+
+export interface ChatCompletionsServerOptions {
+  /** The answer once the script is used up. @default four fixed pieces, no delay */
+  defaultAnswer?: (messages: ChatRequestMessage[]) => Extract<ChatScriptStep, { kind: 'stream' }>;
+}
+
+export async function startChatCompletionsServer(options: ChatCompletionsServerOptions = {}): Promise<ChatCompletionsServer> {
   const steps: ChatScriptStep[] = [];
   let completionId = 0;
 
@@ -77,7 +87,7 @@ export async function startChatCompletionsServer(): Promise<ChatCompletionsServe
     if (typeof body.model !== 'string' || !Array.isArray(body.messages) || body.stream !== true) {
       return sendJson(res, 400, { error: { message: 'model, messages and stream: true are required here.', type: 'invalid_request_error', code: null } });
     }
-    const step = steps.shift() ?? { kind: 'stream', pieces: ['Hello', ' from', ' the', ' stand-in.'] };
+    const step = steps.shift() ?? options.defaultAnswer?.(body.messages as ChatRequestMessage[]) ?? { kind: 'stream', pieces: ['Hello', ' from', ' the', ' stand-in.'] };
     switch (step.kind) {
       case 'hang': return;
       case 'status':

@@ -37,16 +37,24 @@ else
   GOBIN="$tools" go install -ldflags "-X main.version=$STRIPE_MOCK_VERSION" "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
 fi
 
-# mongowire: FerretDB embedded in deploy/local/mongowire (see main.go). The
-# binary's name carries a hash of its sources (mongowire-<hash>; servers.ts
-# computes the same hash), so checkouts with different sources never replace
-# each other's binary while their tests run. Built once per source version.
-mongowire_sources=("$here"/mongowire/*.go "$here/mongowire/go.mod" "$here/mongowire/go.sum")
-stamp="$(for f in "${mongowire_sources[@]}"; do printf '%s\n' "$(basename "$f")"; cat "$f"; done | sha256sum | cut -c1-16)"
+# mongowire: FerretDB embedded in deploy/local/mongowire (see main.go), built
+# against a copy of FerretDB with one condition changed, made by
+# mongowire/ferretdb-patch.sh (why: see that script). The binary's name
+# carries a hash of its sources (mongowire-<hash>; servers.ts computes the
+# same hash), so checkouts with different sources never replace each other's
+# binary while their tests run. Built once per source version.
+stamp="$(cd "$here/mongowire" && for f in $(ls -1 | grep -E '\.(go|sh)$' | LC_ALL=C sort) go.mod go.sum; do printf '%s\n' "$f"; cat "$f"; done | sha256sum | cut -c1-16)"
 if [ ! -x "$tools/mongowire-$stamp" ]; then
   need_go mongowire
   log "building mongowire (FerretDB $FERRETDB_VERSION, SQLite backend; first run only, ~2 min)"
-  (cd "$here/mongowire" && go build -trimpath -o "$tools/mongowire-$stamp.tmp" . && mv "$tools/mongowire-$stamp.tmp" "$tools/mongowire-$stamp")
+  (
+    cd "$here/mongowire"
+    go mod download
+    modfile="$(bash ./ferretdb-patch.sh "$tools/mongowire-$stamp.src")"
+    go build -trimpath -modfile "$modfile" -o "$tools/mongowire-$stamp.tmp" .
+    rm -rf "$tools/mongowire-$stamp.src"
+    mv "$tools/mongowire-$stamp.tmp" "$tools/mongowire-$stamp"
+  )
 fi
 
 # Debian packages: collected first, installed in one apt run (root only).

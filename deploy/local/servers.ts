@@ -29,11 +29,11 @@ export function toolsDir(): string {
 
 /**
  * The mongowire binary built from this checkout's sources: install-tools.sh
- * names it by the same hash of deploy/local/mongowire/{*.go,go.mod,go.sum}.
+ * names it by the same hash of deploy/local/mongowire/{*.go,*.sh,go.mod,go.sum}.
  */
 export function mongowireBinary(): string {
   const dir = join(here, 'mongowire');
-  const sources = [...readdirSync(dir).filter((f) => f.endsWith('.go')).sort(), 'go.mod', 'go.sum'];
+  const sources = [...readdirSync(dir).filter((f) => /\.(go|sh)$/.test(f)).sort(), 'go.mod', 'go.sum'];
   const hash = createHash('sha256');
   for (const file of sources) hash.update(`${file}\n`).update(readFileSync(join(dir, file)));
   return tool(`mongowire-${hash.digest('hex').slice(0, 16)}`);

@@ -1,0 +1,271 @@
+/**
+ * The fault suite: each fault injected under steady load from WebSocket
+ * clients (the SDK, reconnecting and resuming), with the verdicts asserted:
+ * nothing accepted is lost, nothing is applied twice. Times are measured
+ * and recorded for RELIABILITY.md, never asserted.
+ *
+ * SY_FAULT_SECONDS sets the load after each injection (default 3: the short
+ * version in `npm test`); `npm run faults` runs it longer and writes the report.
+ *
+ * Behaviour while a backing service is down (documented in RELIABILITY.md
+ * and docs/ARCHITECTURE.md), asserted in (b) and (c):
+ * - Redis down: a new hello is refused with UNAVAILABLE (close 1013);
+ *   connected clients keep sending, and their commands are accepted (durable
+ *   in JetStream); workers stop applying once their partition leases run
+ *   out, and apply everything after Redis is back, once each.
+ * - MongoDB down: hellos and commands are accepted as usual; workers retry
+ *   the store in place, and results arrive after MongoDB is back.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { MongoClient, type Db } from 'mongodb';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import WebSocket from 'ws';
+import { SwitchyardClient, type WebSocketConstructor } from '../../client/index.js';
+import { STREAMS } from '../../protocol/index.js';
+import { startClusterServers, startStack, type Stack } from '../harness/stackFixture.js';
+import { WsTestClient } from '../harness/wsTestClient.js';
+import { eventually, workerMetric } from '../harness/commandDriver.js';
+import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
+import { runFault, sleep, type FaultOutcome, type FaultPhases } from './faultRunner.js';
+import { recordFault } from './reliabilityReport.js';
+
+const LEASE_TTL_MS = 2000;
+const FAULT_ENV = {
+  SY_LEASE_TTL_MS: String(LEASE_TTL_MS),
+  SY_REBALANCE_INTERVAL_MS: '300',
+  SY_SESSION_HEARTBEAT_MS: '1000',
+  SY_PUBLISH_TIMEOUT_MS: '2000',
+  SY_RATE_LIMIT_COMMANDS: '0',
+  SY_LOG_LEVEL: 'info',
+};
+const PHASES: FaultPhases = {
+  warmupMs: 1000,
+  loadSeconds: Number(process.env.SY_FAULT_SECONDS ?? 3),
+  settleMs: 90_000,
+};
+const CLIENTS = 4;
+
+let stack: Stack;
+let mongo: MongoClient;
+let db: Db;
+
+before(async () => {
+  stack = await startStack({ gateways: 2, workers: 2, env: FAULT_ENV });
+  mongo = await MongoClient.connect(stack.env.MONGODB_URI!);
+  db = mongo.db('switchyard');
+});
+after(async () => {
+  await mongo?.close();
+  await stack?.stop();
+});
+
+/** Client i tries gateway i mod n first, then the others. */
+function urlLists(s: Stack): string[][] {
+  const live = s.gateways;
+  return Array.from({ length: CLIENTS }, (_, i) => live.map((_, k) => s.wsUrl(live[(i + k) % live.length]!)));
+}
+
+async function loadFor(s: Stack, name: string) {
+  return {
+    urls: urlLists(s),
+    tokens: await Promise.all(Array.from({ length: CLIENTS }, (_, i) => s.token(`${name}-user-${i}`))),
+    outstandingPerClient: 4,
+    entityCount: 8,
+  };
+}
+
+function verdict(outcome: FaultOutcome, testName: string): void {
+  recordFault({ ...outcome, test: testName });
+  assert.ok(outcome.accepted > 0, 'the load ran');
+  assert.equal(outcome.unsettled, 0, 'every command sent was accepted in the end');
+  assert.equal(outcome.lost, 0, 'no accepted command went without a result');
+  assert.equal(outcome.duplicates, 0, 'no command was applied twice');
+  assert.deepEqual(outcome.failedResults, {}, 'no command ended in an error result');
+}
+
+/** What a brand-new connection gets for its hello right now: `welcome` or `<code>/<close>`. */
+async function helloNow(s: Stack, user: string): Promise<string> {
+  const client = await WsTestClient.connect(s.wsUrl());
+  client.send({ type: 'hello', token: await s.token(user) });
+  const first = await client.next((f) => f.type === 'welcome' || f.type === 'error', 15_000).catch(() => undefined);
+  if (first?.type === 'welcome') {
+    await client.close();
+    return 'welcome';
+  }
+  await client.closed;
+  return `${(first?.error as { code?: string } | undefined)?.code ?? 'no error frame'}/${client.closeCode}`;
+}
+
+/** An SDK client connected before the fault, used to probe what happens during it. */
+async function probeClient(s: Stack, user: string): Promise<SwitchyardClient> {
+  const client = new SwitchyardClient({ url: s.wsUrl(), token: await s.token(user), WebSocket: WebSocket as unknown as WebSocketConstructor, backoff: { baseMs: 50, capMs: 1000 } });
+  await client.connect();
+  return client;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms))]);
+}
+
+const A = 'reliability - (a) SIGKILL of the JetStream leader (3-node cluster, replicas 3) under load: nothing accepted is lost or applied twice';
+test(A, async () => {
+  const servers = await startClusterServers();
+  const cluster = await startStack({ servers, gateways: 1, workers: 1, env: { ...FAULT_ENV, SY_STREAM_REPLICAS: '3' } });
+  const client = await MongoClient.connect(cluster.env.MONGODB_URI!);
+  const nc = await connect({ servers: servers.cluster.urls.split(','), maxReconnectAttempts: -1 });
+  try {
+    let killed = '';
+    const outcome = await runFault({
+      name: '(a) SIGKILL of the JetStream CMD stream leader, 3-node cluster, replicas 3',
+      load: await loadFor(cluster, 'a'),
+      phases: PHASES,
+      db: client.db('switchyard'),
+      inject: async () => {
+        const jsm = await jetstreamManager(nc);
+        const leader = (await jsm.streams.info(STREAMS.commands)).cluster?.leader;
+        const outLeader = (await jsm.streams.info(STREAMS.pushes)).cluster?.leader;
+        // Members are named <cluster>-n1, -n2, -n3 in order (startNatsCluster).
+        const member = servers.cluster.members[Number(/-n(\d+)$/.exec(leader ?? '')?.[1] ?? 0) - 1];
+        assert.ok(member, `the CMD stream leader ${leader} is one of the members`);
+        killed = `killed ${leader} (CMD leader${outLeader === leader ? ', also OUT leader' : `; OUT leader was ${outLeader}`})`;
+        member.signal('SIGKILL');
+      },
+      healed: async () => {
+        const jsm = await jetstreamManager(nc);
+        await eventually('a new CMD stream leader is elected', async () => ((await jsm.streams.info(STREAMS.commands)).cluster?.leader ? true : undefined), 60_000);
+      },
+    });
+    outcome.notes.push(killed);
+    verdict(outcome, A);
+    await outcome.load_.close();
+  } finally {
+    await nc.close().catch(() => {});
+    await client.close();
+    await cluster.stop();
+  }
+});
+
+const B = 'reliability - (b) restart of Redis under load: new hellos get UNAVAILABLE meanwhile, accepted commands wait and are applied once after it';
+test(B, async () => {
+  const probe = await probeClient(stack, 'b-probe');
+  let helloWhileDown = '';
+  let acceptedWhileDown = false;
+  let probeResult: Promise<unknown> | undefined;
+  const outcome = await runFault({
+    name: '(b) restart of Redis (no persistence: every key lost)',
+    load: await loadFor(stack, 'b'),
+    phases: PHASES,
+    db,
+    inject: async () => {
+      await stack.servers.redis.stop();
+      helloWhileDown = await helloNow(stack, 'b-newcomer');
+      const handle = probe.send('counter', `b-probe-${Date.now()}`, 'add', { by: 1 });
+      probeResult = handle.result;
+      await withTimeout(handle.accepted, 15_000, 'acceptance while Redis is down');
+      acceptedWhileDown = !stack.servers.redis.running;
+      await sleep(LEASE_TTL_MS + 1000); // past every partition lease: workers stop applying
+      await stack.servers.redis.start();
+    },
+  });
+  outcome.notes.push(`while Redis was down: a new hello got ${helloWhileDown}; a connected client's command was ${acceptedWhileDown ? 'accepted' : 'NOT accepted'}`);
+  await withTimeout(probeResult!, 60_000, 'the probe command\'s result after the restart');
+  verdict(outcome, B);
+  assert.equal(helloWhileDown, 'UNAVAILABLE/1013', 'a hello while Redis is down is refused with UNAVAILABLE, close 1013');
+  assert.ok(acceptedWhileDown, 'a connected client\'s command is accepted while Redis is down');
+  assert.equal(await helloNow(stack, 'b-after'), 'welcome', 'hellos work again after the restart');
+  await outcome.load_.close();
+  await probe.close();
+});
+
+const C = 'reliability - (c) restart of the Mongo-wire server under load: commands are accepted meanwhile and applied once after it';
+test(C, async () => {
+  const probe = await probeClient(stack, 'c-probe');
+  let helloWhileDown = '';
+  let acceptedWhileDown = false;
+  let probeResult: Promise<unknown> | undefined;
+  const outcome = await runFault({
+    name: '(c) restart of the Mongo-wire server (same data directory)',
+    load: await loadFor(stack, 'c'),
+    phases: PHASES,
+    db,
+    inject: async () => {
+      await stack.servers.mongo.stop();
+      helloWhileDown = await helloNow(stack, 'c-newcomer');
+      const handle = probe.send('counter', `c-probe-${Date.now()}`, 'add', { by: 1 });
+      probeResult = handle.result;
+      await withTimeout(handle.accepted, 15_000, 'acceptance while MongoDB is down');
+      acceptedWhileDown = !stack.servers.mongo.running;
+      await sleep(2000);
+      await stack.servers.mongo.start();
+    },
+  });
+  outcome.notes.push(`while MongoDB was down: a new hello got ${helloWhileDown}; a connected client's command was ${acceptedWhileDown ? 'accepted' : 'NOT accepted'}`);
+  await withTimeout(probeResult!, 60_000, 'the probe command\'s result after the restart');
+  verdict(outcome, C);
+  assert.equal(helloWhileDown, 'welcome', 'sessions do not need MongoDB');
+  assert.ok(acceptedWhileDown, 'commands are accepted (durable in JetStream) while MongoDB is down');
+  await outcome.load_.close();
+  await probe.close();
+});
+
+const D = 'reliability - (d) SIGKILL of a gateway under load: clients resume on the other one; nothing accepted is lost or applied twice';
+test(D, async () => {
+  const victim = stack.gateways[0]!;
+  const outcome = await runFault({
+    name: '(d) SIGKILL of one of two gateways',
+    load: await loadFor(stack, 'd'),
+    phases: PHASES,
+    db,
+    inject: async () => { await victim.kill(); },
+  });
+  verdict(outcome, D);
+  await outcome.load_.close();
+  stack.gateways.splice(stack.gateways.indexOf(victim), 1);
+  await stack.startGateway();
+});
+
+const E = 'reliability - (e) SIGKILL of a worker under load: its partitions move after the lease; nothing accepted is lost or applied twice';
+test(E, async () => {
+  const victim = stack.workers[0]!;
+  const outcome = await runFault({
+    name: '(e) SIGKILL of one of two workers',
+    load: await loadFor(stack, 'e'),
+    phases: PHASES,
+    db,
+    inject: async () => { await victim.kill(); },
+  });
+  verdict(outcome, E);
+  await outcome.load_.close();
+  stack.workers.splice(stack.workers.indexOf(victim), 1);
+  await stack.startWorker();
+});
+
+const F = 'reliability - (f) SIGSTOP of a worker past its lease, then SIGCONT, under load: the zombie commits nothing; nothing is lost or applied twice';
+test(F, async () => {
+  const zombie: SwitchyardProcess = stack.workers[0]!;
+  const logBefore = zombie.logLines().length;
+  const outcome = await runFault({
+    name: '(f) SIGSTOP of one of two workers for 2 × the lease TTL, then SIGCONT',
+    load: await loadFor(stack, 'f'),
+    phases: PHASES,
+    db,
+    inject: async () => {
+      process.kill(zombie.pid!, 'SIGSTOP');
+      try {
+        await sleep(LEASE_TTL_MS * 2 + 500);
+      } finally {
+        process.kill(zombie.pid!, 'SIGCONT');
+      }
+    },
+  });
+  const gaveUp = await eventually('the resumed worker gives up the partitions it lost', () => {
+    const lines = zombie.logLines().slice(logBefore).filter((l) => l.actor === 'counter' && (l.msg === 'partition lost' || /stale fencing token/.test(String(l.msg))));
+    return lines.length > 0 ? lines.length : undefined;
+  }, 30_000);
+  const refused = await workerMetric(zombie.port, 'switchyard_actor_stale_writes_total', { actor: 'counter' });
+  outcome.notes.push(`the resumed worker logged ${gaveUp} partition losses; its commits refused by fencing or version: ${refused}`);
+  verdict(outcome, F);
+  await outcome.load_.close();
+});

@@ -53,7 +53,7 @@ function readRows<T>(prefix: string): T[] {
 const cell = (s: unknown) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** RELIABILITY.md from the recorded rows. */
-export function renderReport(meta: { command: string; seconds: number; startedAt: string; durationS: number; machine: string }): string {
+export function renderReport(meta: { command: string; startedAt: string; durationS: number; machine: string }): string {
   const faults = readRows<FaultOutcome & { test: string }>('fault-');
   const attacks = readRows<AttackRow>('attack-');
   const lines: string[] = [
@@ -83,6 +83,18 @@ export function renderReport(meta: { command: string; seconds: number; startedAt
   }
   if (faults.length === 0) lines.push('| (no fault rows were recorded) | | | | | | | | | |');
   lines.push(
+    '',
+    '## Behaviour while a backing service is down (defined; asserted by faults (b) and (c))',
+    '',
+    '| service down | new hello | commands of connected clients | results |',
+    '|---|---|---|---|',
+    '| Redis | refused `UNAVAILABLE`, close 1013 (reconnect) | accepted as usual (durable in JetStream) | workers stop applying once their partition leases run out; everything waiting is applied once after Redis is back |',
+    '| MongoDB | welcomed as usual | accepted as usual | workers retry the store in place; results arrive after MongoDB is back; nothing is dead-lettered for it |',
+    '| JetStream (no stream leader) | welcomed if the push log answers, else `UNAVAILABLE` 1013 | rejected `UNAVAILABLE` after `SY_PUBLISH_TIMEOUT_MS`; the SDK sends them again (same id) | as soon as a leader is elected |',
+    '',
+    'A Redis restarted empty loses the records of sessions that had no connection at that moment: their clients get',
+    '`resumed:false` and send unanswered commands again (same ids, applied once), but a result already published to the',
+    'old session is not re-delivered to the new one. Details: docs/ARCHITECTURE.md, decision 9.',
     '',
     '## Attacks and bad input',
     '',

@@ -28,6 +28,7 @@ import { startClusterServers, startStack, type Stack } from '../harness/stackFix
 import { WsTestClient } from '../harness/wsTestClient.js';
 import { eventually, workerMetric } from '../harness/commandDriver.js';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
+import type { ServerProcess } from '../../deploy/local/servers.js';
 import { runFault, sleep, type FaultOutcome, type FaultPhases } from './faultRunner.js';
 import { recordFault } from './reliabilityReport.js';
 
@@ -147,100 +148,73 @@ test(A, async () => {
   }
 });
 
-const B = 'reliability - (b) restart of Redis under load: new hellos get UNAVAILABLE meanwhile, accepted commands wait and are applied once after it';
-test(B, async () => {
-  const probe = await probeClient(stack, 'b-probe');
+/**
+ * Stops `server` under load, probes what a new hello and a connected
+ * client's command get while it is down, waits `downMs`, starts it again
+ * (same port, same data directory), and waits for the probe's result.
+ */
+async function outageUnderLoad(key: string, name: string, server: ServerProcess, what: string, downMs: number) {
+  const probe = await probeClient(stack, `${key}-probe`);
   let helloWhileDown = '';
   let acceptedWhileDown = false;
   let probeResult: Promise<unknown> | undefined;
   const outcome = await runFault({
-    name: '(b) restart of Redis (no persistence: every key lost)',
-    load: await loadFor(stack, 'b'),
+    name,
+    load: await loadFor(stack, key),
     phases: PHASES,
     db,
     inject: async () => {
-      await stack.servers.redis.stop();
-      helloWhileDown = await helloNow(stack, 'b-newcomer');
-      const handle = probe.send('counter', `b-probe-${Date.now()}`, 'add', { by: 1 });
+      await server.stop();
+      helloWhileDown = await helloNow(stack, `${key}-newcomer`);
+      const handle = probe.send('counter', `${key}-probe-${Date.now()}`, 'add', { by: 1 });
       probeResult = handle.result;
-      await withTimeout(handle.accepted, 15_000, 'acceptance while Redis is down');
-      acceptedWhileDown = !stack.servers.redis.running;
-      await sleep(LEASE_TTL_MS + 1000); // past every partition lease: workers stop applying
-      await stack.servers.redis.start();
+      await withTimeout(handle.accepted, 15_000, `acceptance while ${what} is down`);
+      acceptedWhileDown = !server.running;
+      await sleep(downMs);
+      await server.start();
     },
   });
-  outcome.notes.push(`while Redis was down: a new hello got ${helloWhileDown}; a connected client's command was ${acceptedWhileDown ? 'accepted' : 'NOT accepted'}`);
+  outcome.notes.push(`while ${what} was down: a new hello got ${helloWhileDown}; a connected client's command was ${acceptedWhileDown ? 'accepted' : 'NOT accepted'}`);
   await withTimeout(probeResult!, 60_000, 'the probe command\'s result after the restart');
+  await probe.close();
+  return { outcome, helloWhileDown, acceptedWhileDown };
+}
+
+const B = 'reliability - (b) restart of Redis under load: new hellos get UNAVAILABLE meanwhile, accepted commands wait and are applied once after it';
+test(B, async () => {
+  // Down past every partition lease: workers stop applying until Redis is back.
+  const { outcome, helloWhileDown, acceptedWhileDown } = await outageUnderLoad('b', '(b) restart of Redis (no persistence: every key lost)', stack.servers.redis, 'Redis', LEASE_TTL_MS + 1000);
   verdict(outcome, B);
   assert.equal(helloWhileDown, 'UNAVAILABLE/1013', 'a hello while Redis is down is refused with UNAVAILABLE, close 1013');
   assert.ok(acceptedWhileDown, 'a connected client\'s command is accepted while Redis is down');
   assert.equal(await helloNow(stack, 'b-after'), 'welcome', 'hellos work again after the restart');
   await outcome.load_.close();
-  await probe.close();
 });
 
 const C = 'reliability - (c) restart of the Mongo-wire server under load: commands are accepted meanwhile and applied once after it';
 test(C, async () => {
-  const probe = await probeClient(stack, 'c-probe');
-  let helloWhileDown = '';
-  let acceptedWhileDown = false;
-  let probeResult: Promise<unknown> | undefined;
-  const outcome = await runFault({
-    name: '(c) restart of the Mongo-wire server (same data directory)',
-    load: await loadFor(stack, 'c'),
-    phases: PHASES,
-    db,
-    inject: async () => {
-      await stack.servers.mongo.stop();
-      helloWhileDown = await helloNow(stack, 'c-newcomer');
-      const handle = probe.send('counter', `c-probe-${Date.now()}`, 'add', { by: 1 });
-      probeResult = handle.result;
-      await withTimeout(handle.accepted, 15_000, 'acceptance while MongoDB is down');
-      acceptedWhileDown = !stack.servers.mongo.running;
-      await sleep(2000);
-      await stack.servers.mongo.start();
-    },
-  });
-  outcome.notes.push(`while MongoDB was down: a new hello got ${helloWhileDown}; a connected client's command was ${acceptedWhileDown ? 'accepted' : 'NOT accepted'}`);
-  await withTimeout(probeResult!, 60_000, 'the probe command\'s result after the restart');
+  const { outcome, helloWhileDown, acceptedWhileDown } = await outageUnderLoad('c', '(c) restart of the Mongo-wire server (same data directory)', stack.servers.mongo, 'MongoDB', 2000);
   verdict(outcome, C);
   assert.equal(helloWhileDown, 'welcome', 'sessions do not need MongoDB');
   assert.ok(acceptedWhileDown, 'commands are accepted (durable in JetStream) while MongoDB is down');
   await outcome.load_.close();
-  await probe.close();
 });
+
+/** SIGKILLs the first of `processes` under load, asserts the verdict, then replaces it so the next fault finds two again. */
+async function crashUnderLoad(key: string, name: string, testName: string, processes: SwitchyardProcess[], replace: () => Promise<SwitchyardProcess>) {
+  const victim = processes[0]!;
+  const outcome = await runFault({ name, load: await loadFor(stack, key), phases: PHASES, db, inject: async () => { await victim.kill(); } });
+  verdict(outcome, testName);
+  await outcome.load_.close();
+  processes.splice(processes.indexOf(victim), 1);
+  await replace();
+}
 
 const D = 'reliability - (d) SIGKILL of a gateway under load: clients resume on the other one; nothing accepted is lost or applied twice';
-test(D, async () => {
-  const victim = stack.gateways[0]!;
-  const outcome = await runFault({
-    name: '(d) SIGKILL of one of two gateways',
-    load: await loadFor(stack, 'd'),
-    phases: PHASES,
-    db,
-    inject: async () => { await victim.kill(); },
-  });
-  verdict(outcome, D);
-  await outcome.load_.close();
-  stack.gateways.splice(stack.gateways.indexOf(victim), 1);
-  await stack.startGateway();
-});
+test(D, () => crashUnderLoad('d', '(d) SIGKILL of one of two gateways', D, stack.gateways, () => stack.startGateway()));
 
 const E = 'reliability - (e) SIGKILL of a worker under load: its partitions move after the lease; nothing accepted is lost or applied twice';
-test(E, async () => {
-  const victim = stack.workers[0]!;
-  const outcome = await runFault({
-    name: '(e) SIGKILL of one of two workers',
-    load: await loadFor(stack, 'e'),
-    phases: PHASES,
-    db,
-    inject: async () => { await victim.kill(); },
-  });
-  verdict(outcome, E);
-  await outcome.load_.close();
-  stack.workers.splice(stack.workers.indexOf(victim), 1);
-  await stack.startWorker();
-});
+test(E, () => crashUnderLoad('e', '(e) SIGKILL of one of two workers', E, stack.workers, () => stack.startWorker()));
 
 const F = 'reliability - (f) SIGSTOP of a worker past its lease, then SIGCONT, under load: the zombie commits nothing; nothing is lost or applied twice';
 test(F, async () => {

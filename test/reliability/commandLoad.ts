@@ -135,11 +135,6 @@ export class CommandLoad {
     await Promise.all(this.clients.map((c) => c.close()));
   }
 
-  /** Times of every result, ascending. */
-  resultTimes(): number[] {
-    return [...this.commands.values()].flatMap((c) => (c.resultAt === undefined ? [] : [c.resultAt])).sort((a, b) => a - b);
-  }
-
   private async loop(client: SwitchyardClient): Promise<void> {
     while (this.running) {
       const entity = this.options.entities[this.next++ % this.options.entities.length]!;

@@ -16,7 +16,7 @@
  * - what clients saw: rejections / error frames / closes by code, reconnects.
  */
 import type { Db } from 'mongodb';
-import { CommandLoad, type LoadOptions } from './commandLoad.js';
+import { CommandLoad, type CommandRecord, type LoadOptions } from './commandLoad.js';
 
 export interface FaultPhases {
   /** Steady load before the fault, ms. */
@@ -57,20 +57,32 @@ export interface FaultRun {
   healed?: () => Promise<void>;
 }
 
-export async function runFault(run: FaultRun): Promise<FaultOutcome & { load_: CommandLoad }> {
+export async function runFault(run: FaultRun): Promise<FaultOutcome> {
   const slug = run.name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase();
   const entities = Array.from({ length: run.load.entityCount }, (_, i) => `${slug}-${Date.now().toString(36)}-e${i}`);
   const load = new CommandLoad({ ...run.load, entities });
-  await load.start();
-  const startedAt = Date.now();
-  await sleep(run.phases.warmupMs);
-  const faultAt = Date.now();
-  await run.inject();
-  await sleep(run.phases.loadSeconds * 1000);
-  await run.healed?.();
-  await load.stop(run.phases.settleMs);
+  let startedAt = 0;
+  let faultAt = 0;
+  let commands: CommandRecord[];
+  let clientsSaw: string;
+  const clients = run.load.tokens.length;
+  try {
+    await load.start();
+    startedAt = Date.now();
+    await sleep(run.phases.warmupMs);
+    faultAt = Date.now();
+    await run.inject();
+    await sleep(run.phases.loadSeconds * 1000);
+    await run.healed?.();
+    await load.stop(run.phases.settleMs);
+    // A snapshot: closing the clients fails what is still pending and adds closes of its own.
+    commands = [...load.commands.values()].map((c) => ({ ...c }));
+    clientsSaw = load.seen.summary(clients);
+  } finally {
+    // Reconnecting clients would keep the test process alive forever.
+    await load.close();
+  }
 
-  const commands = [...load.commands.values()];
   const accepted = commands.filter((c) => c.acceptedAt !== undefined);
   const answered = commands.filter((c) => c.resultAt !== undefined && c.error === undefined);
   const failedResults: Record<string, number> = {};
@@ -87,7 +99,7 @@ export async function runFault(run: FaultRun): Promise<FaultOutcome & { load_: C
   }
   const duplicates = Math.max(0, applied - answered.length) + sameValue;
 
-  const times = load.resultTimes();
+  const times = commands.flatMap((c) => (c.resultAt === undefined ? [] : [c.resultAt])).sort((a, b) => a - b);
   const firstAfter = times.find((t) => t >= faultAt);
   let longestGap = 0;
   let previous = startedAt;
@@ -95,7 +107,6 @@ export async function runFault(run: FaultRun): Promise<FaultOutcome & { load_: C
     longestGap = Math.max(longestGap, t - previous);
     previous = t;
   }
-  const clients = run.load.tokens.length;
   const outcome: FaultOutcome = {
     fault: run.name,
     load: `${clients} WebSocket clients × ${run.load.outstandingPerClient ?? 4} outstanding counter adds on ${run.load.entityCount} entities`,
@@ -109,11 +120,11 @@ export async function runFault(run: FaultRun): Promise<FaultOutcome & { load_: C
     failedResults,
     firstResultAfterFaultMs: firstAfter === undefined ? undefined : firstAfter - faultAt,
     longestResultGapMs: longestGap,
-    clientsSaw: load.seen.summary(clients),
+    clientsSaw,
     notes: [],
   };
   if (applied < answered.length) outcome.notes.push(`counters applied ${applied} < ${answered.length} ok results`);
-  return { ...outcome, load_: load };
+  return outcome;
 }
 
 export function sleep(ms: number): Promise<void> {

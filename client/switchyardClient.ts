@@ -115,6 +115,7 @@ export class SwitchyardClient {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private firstWelcome: { resolve: (w: WelcomeFrame) => void; reject: (e: ClientError) => void } | undefined;
   private pauseUntil = 0;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private connectAttempts = 0;
 
   constructor(options: ClientOptions) {
@@ -208,6 +209,7 @@ export class SwitchyardClient {
   async close(): Promise<void> {
     this.setState('closed');
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.flushTimer);
     this.ws?.close(1000, 'client closed');
     this.ws = undefined;
     this.failAll({ code: 'UNAVAILABLE', message: 'The client was closed before the command finished.' });
@@ -337,7 +339,7 @@ export class SwitchyardClient {
       const hint = Number((frame.error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs);
       const wait = Number.isFinite(hint) && hint > 0 ? hint : this.backoff.next();
       this.pauseUntil = Math.max(this.pauseUntil, Date.now() + wait);
-      setTimeout(() => this.flush(), wait);
+      this.flush(); // paused: schedules itself for the end of the pause
       return;
     }
     this.pending.delete(c.id);
@@ -378,9 +380,21 @@ export class SwitchyardClient {
     return true;
   }
 
-  /** Sends queued commands while the connection is open and the in-flight window allows. */
+  /**
+   * Sends queued commands while the connection is open and the in-flight
+   * window allows. During a pause (rate limit, retryable rejection) it runs
+   * again when the pause ends: a queued command is never left waiting for
+   * some other event (a timer that fired a millisecond early against
+   * Date.now() used to strand every command of a client whose whole window
+   * had been rejected).
+   */
   private flush(): void {
-    if (this.currentState !== 'open' || !this.ws || Date.now() < this.pauseUntil) return;
+    if (this.currentState !== 'open' || !this.ws) return;
+    const pausedMs = this.pauseUntil - Date.now();
+    if (pausedMs > 0) {
+      this.flushTimer ??= setTimeout(() => { this.flushTimer = undefined; this.flush(); }, pausedMs + 1);
+      return;
+    }
     let inFlight = 0;
     for (const c of this.pending.values()) if (c.stage === 'sent') inFlight++;
     for (const c of this.pending.values()) {

@@ -23,6 +23,7 @@ import type { Uws } from './nativeUws.js';
 import type { TokenVerifier } from './tokenVerifier.js';
 import { CommandPublisher } from './commandPublisher.js';
 import { CommandIntake } from './commandIntake.js';
+import { ConnectionsPerIp } from './connectionsPerIp.js';
 import { ControlChannel } from './controlChannel.js';
 import { HttpApi } from './httpApi.js';
 import { HttpCommandStatusStore } from './httpCommandStatus.js';
@@ -125,12 +126,15 @@ export class Gateway implements Service {
     const control = new ControlChannel(nc, config.nodeId, (takeover) => sessions?.onTakeover(takeover));
     sessions = new WsSessions({ config, logger, verifier, store, replay, fanout, delivery, writer, authorizer, rateLimiter, control });
     const topics = new WsTopics(sessions, authorizer, fanout, delivery, writer, config.maxSubscriptions, logger);
-    const ws = new WsEndpoint({ config, writer, sessions, topics, intake, draining: () => this.draining });
+    const perIp = new ConnectionsPerIp(config.maxConnectionsPerIp);
+    const ws = new WsEndpoint({ config, writer, sessions, topics, intake, perIp, draining: () => this.draining });
 
     app.ws('/ws', ws.behavior());
-    new HttpApi({ verifier, intake, statusStore, rateLimiter, maxBodyBytes: config.maxFrameBytes, logger }).register(app);
+    new HttpApi({ verifier, intake, statusStore, rateLimiter, maxBodyBytes: config.maxFrameBytes, bodyTimeoutMs: config.httpBodyTimeoutMs, perIp, logger }).register(app);
     if (config.staticDir) (await StaticFiles.load(config.staticDir)).register(app);
-    if (config.stripeWebhookSecret) new StripeWebhookEndpoint({ verifier: stripeWebhookVerifierFromConfig(config), intake, logger }).register(app);
+    if (config.stripeWebhookSecret) {
+      new StripeWebhookEndpoint({ verifier: stripeWebhookVerifierFromConfig(config), intake, bodyTimeoutMs: config.httpBodyTimeoutMs, logger }).register(app);
+    }
     if (config.socketIoEnabled) {
       socketIo = new SocketIoEndpoint({ config, logger, redis, verifier, intake, fanout, authorizer });
       socketIo.attach(app);

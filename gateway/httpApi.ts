@@ -22,6 +22,7 @@ import {
 import { gatewayHttpRequests, gatewayRejections } from '../platform/metrics.js';
 import type { Logger } from '../platform/index.js';
 import type { CommandIntake } from './commandIntake.js';
+import type { ConnectionsPerIp } from './connectionsPerIp.js';
 import type { HttpCommandStatusStore } from './httpCommandStatus.js';
 import { httpCommandSession } from './httpCommandStatus.js';
 import { readBody, RequestAbortedError, trackAbort } from './httpBody.js';
@@ -37,6 +38,10 @@ export interface HttpApiDeps {
   statusStore: HttpCommandStatusStore;
   rateLimiter: RateLimiter;
   maxBodyBytes: number;
+  /** SY_HTTP_BODY_TIMEOUT_MS. */
+  bodyTimeoutMs: number;
+  /** SY_MAX_CONNECTIONS_PER_IP, shared with the WebSocket endpoint. */
+  perIp: ConnectionsPerIp;
   logger: Logger;
 }
 
@@ -52,11 +57,13 @@ export class HttpApi {
 
   private postCommand(res: HttpResponse, req: HttpRequest): void {
     const receivedAt = epochMillis();
+    const ip = this.deps.perIp.admitHttp(res);
+    if (ip === undefined) return;
     const abort = trackAbort(res);
     const authorization = req.getHeader('authorization');
     void (async () => {
       try {
-        const body = await readBody(res, this.deps.maxBodyBytes, abort);
+        const body = await readBody(res, this.deps.maxBodyBytes, abort, this.deps.bodyTimeoutMs);
         const user = await this.authenticate(authorization);
         let cmd: unknown;
         try {
@@ -80,10 +87,12 @@ export class HttpApi {
       } catch (err) {
         this.fail(res, abort.aborted, 'post_command', err);
       }
-    })();
+    })().finally(() => this.deps.perIp.close(ip));
   }
 
   private getCommand(res: HttpResponse, req: HttpRequest): void {
+    const ip = this.deps.perIp.admitHttp(res);
+    if (ip === undefined) return;
     const abort = trackAbort(res);
     const authorization = req.getHeader('authorization');
     const id = decodeURIComponent(req.getParameter(0));
@@ -98,7 +107,7 @@ export class HttpApi {
       } catch (err) {
         this.fail(res, abort.aborted, 'get_command', err);
       }
-    })();
+    })().finally(() => this.deps.perIp.close(ip));
   }
 
   private async authenticate(authorization: string): Promise<string> {
@@ -115,11 +124,12 @@ export class HttpApi {
     const headers: Record<string, string> = {};
     const retryAfterMs = error.details?.retryAfterMs;
     if (typeof retryAfterMs === 'number') headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
-    this.respond(res, aborted, route, ERROR_CODES[error.code].http, { error }, headers);
+    // A body cut off by its timeout is still arriving: answer, then close the connection.
+    this.respond(res, aborted, route, ERROR_CODES[error.code].http, { error }, headers, error.code === 'REQUEST_TIMEOUT');
   }
 
-  private respond(res: HttpResponse, aborted: () => boolean, route: Route, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  private respond(res: HttpResponse, aborted: () => boolean, route: Route, status: number, body: unknown, headers: Record<string, string> = {}, closeConnection = false): void {
     gatewayHttpRequests.inc({ route, status: String(status) });
-    respondJson(res, aborted, status, body, headers);
+    respondJson(res, aborted, status, body, headers, closeConnection);
   }
 }

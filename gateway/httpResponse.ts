@@ -11,11 +11,12 @@ const STATUS_TEXT: Record<number, string> = {
   500: '500 Internal Server Error', 502: '502 Bad Gateway', 503: '503 Service Unavailable',
 };
 
-export function respondJson(res: HttpResponse, aborted: () => boolean, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/** `closeConnection`: close the TCP connection after the answer (the rest of a body will never be read). */
+export function respondJson(res: HttpResponse, aborted: () => boolean, status: number, body: unknown, headers: Record<string, string> = {}, closeConnection = false): void {
   if (aborted()) return;
   res.cork(() => {
     res.writeStatus(STATUS_TEXT[status] ?? `${status} Error`).writeHeader('Content-Type', 'application/json');
     for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);
-    res.end(JSON.stringify(body));
+    res.end(JSON.stringify(body), closeConnection);
   });
 }

@@ -78,6 +78,16 @@ export class SessionStore {
     this.scripts = redis as unknown as SessionScripts;
   }
 
+  /**
+   * Calls `fn` each time the Redis connection is ready again after a loss.
+   * A restarted Redis may have lost every record: the holder writes its
+   * records back at once (heartbeat recreates a missing record), so
+   * connected clients stay resumable without waiting for the next beat.
+   */
+  onReconnect(fn: () => void): void {
+    this.redis.on('ready', fn);
+  }
+
   /** Writes the record of a new session held by this node (epoch 1). */
   async create(session: string, user: string): Promise<SessionRecord> {
     const record: SessionRecord = { user, node: this.node, epoch: 1, topics: [], lastSeq: 0 };

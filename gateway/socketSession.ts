@@ -47,13 +47,15 @@ export interface SocketSession {
   /** Result ids already delivered to this session. */
   delivered: RecentIdSet;
   drainWaiters: Array<() => void>;
+  /** The peer address counted against SY_MAX_CONNECTIONS_PER_IP (released on close). */
+  remoteIp: string;
 }
 
 export function newSocketSession(deliveredResultMemory: number): SocketSession {
   return {
     closed: false, user: undefined, userToken: '', session: '', epoch: 0, helloStarted: false, helloTimer: undefined,
     topics: new Set(), retained: new Set(), inFlight: 0, lastSeq: 0, recovering: undefined, replaced: false,
-    delivered: new RecentIdSet(deliveredResultMemory), drainWaiters: [],
+    delivered: new RecentIdSet(deliveredResultMemory), drainWaiters: [], remoteIp: '',
   };
 }
 

@@ -43,6 +43,8 @@ export const STRIPE_WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
 export interface StripeWebhookDeps {
   verifier: PaymentWebhookVerifier;
   intake: CommandIntake;
+  /** SY_HTTP_BODY_TIMEOUT_MS. */
+  bodyTimeoutMs: number;
   logger: Logger;
 }
 
@@ -62,7 +64,7 @@ export class StripeWebhookEndpoint {
     const signature = req.getHeader('stripe-signature');
     void (async () => {
       try {
-        const body = await readBody(res, STRIPE_WEBHOOK_MAX_BODY_BYTES, abort);
+        const body = await readBody(res, STRIPE_WEBHOOK_MAX_BODY_BYTES, abort, this.deps.bodyTimeoutMs);
         const event = this.deps.verifier.verifyWebhook(body, signature === '' ? undefined : signature);
         const command = toStripeEventCommand(event);
         const order = command && orderOfStripeEvent(command);
@@ -81,14 +83,14 @@ export class StripeWebhookEndpoint {
         const status = ERROR_CODES[error.code].http;
         if (error.code === 'INTERNAL') this.deps.logger.error({ err }, 'stripe webhook failed');
         else if (status >= 500) this.deps.logger.warn({ err }, 'stripe webhook not made durable; Stripe will deliver it again');
-        this.answer(res, abort.aborted, status >= 500 ? 'unavailable' : 'refused', status, { error });
+        this.answer(res, abort.aborted, status >= 500 ? 'unavailable' : 'refused', status, { error }, error.code === 'REQUEST_TIMEOUT');
       }
     })();
   }
 
-  private answer(res: HttpResponse, aborted: () => boolean, outcome: Outcome, status: number, body: unknown): void {
+  private answer(res: HttpResponse, aborted: () => boolean, outcome: Outcome, status: number, body: unknown, closeConnection = false): void {
     paymentsWebhooks.inc({ outcome });
     gatewayHttpRequests.inc({ route: 'stripe_webhook', status: String(status) });
-    respondJson(res, aborted, status, body);
+    respondJson(res, aborted, status, body, {}, closeConnection);
   }
 }

@@ -16,6 +16,7 @@ import { ERROR_CODES, epochMillis, parseClientFrame, toErrorBody, type CmdFrame 
 import { gatewayConnections, gatewayFramesIn } from '../platform/metrics.js';
 import type { Config } from '../platform/index.js';
 import type { CommandIntake } from './commandIntake.js';
+import { remoteAddress, type ConnectionsPerIp } from './connectionsPerIp.js';
 import { newSocketSession, wakeDrainWaiters, type Socket, type SocketSession, type SocketWriter } from './socketSession.js';
 import type { WsSessions } from './wsSessions.js';
 import type { WsTopics } from './wsTopics.js';
@@ -26,6 +27,8 @@ export interface WsEndpointDeps {
   sessions: WsSessions;
   topics: WsTopics;
   intake: CommandIntake;
+  /** SY_MAX_CONNECTIONS_PER_IP, shared with the HTTP routes. */
+  perIp: ConnectionsPerIp;
   /** True once the gateway drains: upgrades are refused. */
   draining: () => boolean;
 }
@@ -66,8 +69,19 @@ export class WsEndpoint {
       res.writeStatus('503 Service Unavailable').writeHeader('Retry-After', '1').end('draining: connect to another node');
       return;
     }
+    // Counted here, synchronously before the socket opens; released in close().
+    const ip = remoteAddress(res);
+    if (!this.deps.perIp.tryOpen(ip)) {
+      res.cork(() => {
+        res.writeStatus('429 Too Many Requests').writeHeader('Retry-After', '1').writeHeader('Content-Type', 'application/json')
+          .end(JSON.stringify({ error: this.deps.perIp.refusal() }));
+      });
+      return;
+    }
+    const state = newSocketSession(this.deps.config.deliveredResultMemory);
+    state.remoteIp = ip;
     res.upgrade(
-      newSocketSession(this.deps.config.deliveredResultMemory),
+      state,
       req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'),
       context,
     );
@@ -90,6 +104,7 @@ export class WsEndpoint {
     clearTimeout(state.helloTimer);
     wakeDrainWaiters(state);
     this.sockets.delete(ws);
+    this.deps.perIp.close(state.remoteIp);
     gatewayConnections.dec();
     this.deps.sessions.closed(ws);
   }

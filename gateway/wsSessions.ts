@@ -58,6 +58,7 @@ export class WsSessions {
   start(): void {
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.deps.config.sessionHeartbeatMs);
     this.heartbeatTimer.unref();
+    this.deps.store.onReconnect(() => void this.heartbeat());
   }
 
   stop(): void {

@@ -35,6 +35,8 @@ export const CONFIG_FIELDS = {
   jwtAudience: field('SY_JWT_AUDIENCE', Type.String({ default: '', description: 'Required `aud` claim. Empty: not checked.' })),
   jwtClockSkewS: field('SY_JWT_CLOCK_SKEW_S', Type.Integer({ default: 30, minimum: 0, maximum: 600, description: 'Tolerance for `exp`/`nbf`, seconds.' })),
   maxFrameBytes: field('SY_MAX_FRAME_BYTES', Type.Integer({ default: 65536, minimum: 1024, maximum: 16777216, description: 'Largest WebSocket frame or HTTP body accepted.' })),
+  maxConnectionsPerIp: field('SY_MAX_CONNECTIONS_PER_IP', Type.Integer({ default: 0, minimum: 0, maximum: 10000000, description: 'Open WebSocket connections plus HTTP requests in progress one client address may hold on a gateway; more are refused with 429 TOO_MANY_CONNECTIONS. 0: no limit (behind a load balancer every client may share its address).' })),
+  httpBodyTimeoutMs: field('SY_HTTP_BODY_TIMEOUT_MS', Type.Integer({ default: 10000, minimum: 100, maximum: 600000, description: 'Longest an HTTP request body may take to arrive (slow clients); then 408 REQUEST_TIMEOUT and the connection is closed.' })),
   maxInFlight: field('SY_MAX_IN_FLIGHT', Type.Integer({ default: 256, minimum: 1, maximum: 100000, description: 'Commands per socket sent but not yet accepted.' })),
   maxSubscriptions: field('SY_MAX_SUBSCRIPTIONS', Type.Integer({ default: 100, minimum: 1, maximum: 10000, description: 'Topics one socket may join.' })),
   idleTimeoutS: field('SY_IDLE_TIMEOUT_S', Type.Integer({ default: 60, minimum: 8, maximum: 960, description: 'Close a socket that sent nothing (not even a ping) for this long.' })),

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   FRAME_TOO_LARGE: { wsClose: 1009, http: 413, retryable: false, message: 'The frame is larger than the gateway accepts.' },
   RATE_LIMITED: { wsClose: 4429, http: 429, retryable: true, message: 'Too many commands; wait for the time in details.retryAfterMs and send again.' },
   LIMIT_EXCEEDED: { wsClose: 4429, http: 429, retryable: true, message: 'A per-connection limit was reached (subscriptions or commands in flight).' },
+  TOO_MANY_CONNECTIONS: { wsClose: 4429, http: 429, retryable: true, message: 'Too many connections from your address at once (SY_MAX_CONNECTIONS_PER_IP); close one or try again later.' },
+  REQUEST_TIMEOUT: { wsClose: 4408, http: 408, retryable: true, message: 'The request body did not arrive within the body timeout (SY_HTTP_BODY_TIMEOUT_MS); send the request again.' },
   FORBIDDEN: { wsClose: 4403, http: 403, retryable: false, message: 'The user may not do this.' },
   NOT_FOUND: { wsClose: 4404, http: 404, retryable: false, message: 'The thing asked for does not exist.' },
   CONFLICT: { wsClose: 4409, http: 409, retryable: false, message: 'The request conflicts with the current state.' },

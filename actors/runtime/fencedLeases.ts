@@ -9,6 +9,15 @@
  * holder that was paused past its TTL (a "zombie") cannot commit once the
  * next holder has.
  *
+ * The counter survives a Redis restart that lost the data (no persistence,
+ * a failover to an empty replica): a missing counter starts at the Redis
+ * server's clock in milliseconds, not at 0, so tokens handed out after the
+ * loss are still larger than every token handed out before it — entity
+ * documents keep the last writer's token, and a counter restarted at 1
+ * would be refused by every one of them (the partition stuck) until it
+ * caught up. This holds while a lease name takes fewer than one token per
+ * millisecond on average and the Redis host's clock does not go back.
+ *
  * Keys: `sy:{lease:<name>}` and `sy:{lease:<name>}:fence` share a hash tag,
  * so both live on one Redis Cluster slot and each script touches one slot.
  *
@@ -27,6 +36,10 @@ if cur then
     return tonumber(string.sub(cur, sep + 1))
   end
   return 0
+end
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  local now = redis.call('TIME')
+  redis.call('SET', KEYS[2], string.format('%d', tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)))
 end
 local token = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. '|' .. token, 'PX', ARGV[2])

@@ -3,7 +3,8 @@
  * mongowire on free ports, plus gateways and workers as child processes.
  * `stop()` tears everything down (call it from `after`).
  */
-import { startServers, type Servers } from '../../deploy/local/servers.js';
+import { rm } from 'node:fs/promises';
+import { startMongo, startNatsCluster, startRedis, startServers, type Servers } from '../../deploy/local/servers.js';
 import { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 import { devToken } from '../../deploy/local/devTokens.js';
 
@@ -23,8 +24,16 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(options: { gateways?: number; workers?: number; env?: Record<string, string> } = {}): Promise<Stack> {
-  const servers = await startServers();
+export interface StackOptions {
+  gateways?: number;
+  workers?: number;
+  env?: Record<string, string>;
+  /** Servers started by the caller (e.g. startClusterServers()); stop() stops them too. @default startServers() */
+  servers?: Servers;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const servers = options.servers ?? await startServers();
   const env: Record<string, string> = {
     ...servers.env,
     SY_JWT_SECRET: TEST_JWT_SECRET,
@@ -65,4 +74,20 @@ export async function startStack(options: { gateways?: number; workers?: number;
     throw err;
   }
   return stack;
+}
+
+/** A 3-node JetStream cluster (NATS_URL lists every member), redis-server and mongowire; `nats` is the first member. */
+export async function startClusterServers(): Promise<Servers & { cluster: Awaited<ReturnType<typeof startNatsCluster>> }> {
+  const [cluster, redis, mongo] = await Promise.all([startNatsCluster(3), startRedis(), startMongo()]);
+  return {
+    cluster,
+    nats: cluster.members[0]!,
+    redis,
+    mongo,
+    env: { NATS_URL: cluster.urls, REDIS_URL: redis.url, MONGODB_URI: mongo.url },
+    async stop() {
+      await Promise.all([cluster.stop(), redis.stop(), mongo.stop()]);
+      await Promise.all([redis.dir, mongo.dir].map((d) => rm(d, { recursive: true, force: true })));
+    },
+  };
 }

@@ -1,0 +1,262 @@
+/**
+ * The fault suite: each fault injected under steady load from WebSocket
+ * clients (the SDK, reconnecting and resuming), with the verdicts asserted:
+ * nothing accepted is lost, nothing is applied twice. Times are measured
+ * and recorded for RELIABILITY.md, never asserted.
+ *
+ * SY_FAULT_SECONDS sets the load after each injection (default 3: the short
+ * version in `npm test`); `npm run faults` runs it longer and writes the report.
+ *
+ * Behaviour while a backing service is down (documented in RELIABILITY.md
+ * and docs/ARCHITECTURE.md), asserted in (b) and (c):
+ * - Redis down: a new hello is refused with UNAVAILABLE (close 1013);
+ *   connected clients keep sending, and their commands are accepted (durable
+ *   in JetStream); workers stop applying once their partition leases run
+ *   out, and apply everything after Redis is back, once each.
+ * - MongoDB down: hellos and commands are accepted as usual; workers retry
+ *   the store in place, and results arrive after MongoDB is back.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { MongoClient, type Db } from 'mongodb';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import WebSocket from 'ws';
+import { SwitchyardClient, type WebSocketConstructor } from '../../client/index.js';
+import { STREAMS } from '../../protocol/index.js';
+import { startClusterServers, startStack, type Stack } from '../harness/stackFixture.js';
+import { WsTestClient } from '../harness/wsTestClient.js';
+import { eventually, workerMetric } from '../harness/commandDriver.js';
+import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
+import type { ServerProcess } from '../../deploy/local/servers.js';
+import { runFault, sleep, type FaultOutcome, type FaultPhases } from './faultRunner.js';
+import { recordFault } from './reliabilityReport.js';
+
+const LEASE_TTL_MS = 2000;
+const FAULT_ENV = {
+  SY_LEASE_TTL_MS: String(LEASE_TTL_MS),
+  SY_REBALANCE_INTERVAL_MS: '300',
+  SY_SESSION_HEARTBEAT_MS: '1000',
+  SY_PUBLISH_TIMEOUT_MS: '2000',
+  SY_RATE_LIMIT_COMMANDS: '0',
+  SY_LOG_LEVEL: 'info',
+};
+const PHASES: FaultPhases = {
+  warmupMs: 1000,
+  loadSeconds: Number(process.env.SY_FAULT_SECONDS ?? 3),
+  settleMs: 90_000,
+};
+const CLIENTS = 4;
+
+/** Single-node NATS, 2 gateways, 2 workers: faults (b)–(f), each leaving it as it found it. */
+let stack: Stack;
+/** A 3-node JetStream cluster (replicas 3), 1 gateway, 1 worker: fault (a), stopped by it. */
+let cluster: Stack;
+let clusterNats: Awaited<ReturnType<typeof startClusterServers>>['cluster'];
+let mongo: MongoClient;
+let db: Db;
+
+before(async () => {
+  // Both stacks start at once, and within a stack one worker first (it creates the streams), then
+  // the rest: each process spends seconds compiling TypeScript, and this file has a time budget.
+  // In the cluster one process at a time: two creating the replicated streams at once can time out.
+  const started = await Promise.allSettled([
+    (async () => {
+      stack = await startStack({ gateways: 0, workers: 1, env: FAULT_ENV });
+      await Promise.all([stack.startWorker(), stack.startGateway(), stack.startGateway()]);
+      mongo = await MongoClient.connect(stack.env.MONGODB_URI!);
+      db = mongo.db('switchyard');
+    })(),
+    (async () => {
+      const servers = await startClusterServers();
+      clusterNats = servers.cluster;
+      cluster = await startStack({ servers, gateways: 1, workers: 1, env: { ...FAULT_ENV, SY_STREAM_REPLICAS: '3' } });
+    })(),
+  ]);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+});
+after(async () => {
+  await mongo?.close();
+  await Promise.all([stack?.stop(), cluster?.stop()]);
+});
+
+/** Client i tries gateway i mod n first, then the others. */
+function urlLists(s: Stack): string[][] {
+  const live = s.gateways;
+  return Array.from({ length: CLIENTS }, (_, i) => live.map((_, k) => s.wsUrl(live[(i + k) % live.length]!)));
+}
+
+async function loadFor(s: Stack, name: string) {
+  return {
+    urls: urlLists(s),
+    tokens: await Promise.all(Array.from({ length: CLIENTS }, (_, i) => s.token(`${name}-user-${i}`))),
+    outstandingPerClient: 4,
+    entityCount: 8,
+  };
+}
+
+function verdict(outcome: FaultOutcome, testName: string): void {
+  recordFault({ ...outcome, test: testName });
+  assert.ok(outcome.accepted > 0, 'the load ran');
+  assert.equal(outcome.unsettled, 0, 'every command sent was accepted in the end');
+  assert.equal(outcome.lost, 0, 'no accepted command went without a result');
+  assert.equal(outcome.duplicates, 0, 'no command was applied twice');
+  assert.deepEqual(outcome.failedResults, {}, 'no command ended in an error result');
+}
+
+/** What a brand-new connection gets for its hello right now: `welcome` or `<code>/<close>`. */
+async function helloNow(s: Stack, user: string): Promise<string> {
+  const client = await WsTestClient.connect(s.wsUrl());
+  client.send({ type: 'hello', token: await s.token(user) });
+  const first = await client.next((f) => f.type === 'welcome' || f.type === 'error', 15_000).catch(() => undefined);
+  if (first?.type === 'welcome') {
+    await client.close();
+    return 'welcome';
+  }
+  await client.closed;
+  return `${(first?.error as { code?: string } | undefined)?.code ?? 'no error frame'}/${client.closeCode}`;
+}
+
+/** An SDK client connected before the fault, used to probe what happens during it. */
+async function probeClient(s: Stack, user: string): Promise<SwitchyardClient> {
+  const client = new SwitchyardClient({ url: s.wsUrl(), token: await s.token(user), WebSocket: WebSocket as unknown as WebSocketConstructor, backoff: { baseMs: 50, capMs: 1000 } });
+  await client.connect();
+  return client;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms))]);
+}
+
+const A = 'reliability - (a) SIGKILL of the JetStream leader (3-node cluster, replicas 3) under load: nothing accepted is lost or applied twice';
+test(A, async () => {
+  let client: MongoClient | undefined;
+  let nc: NatsConnection | undefined;
+  try {
+    client = await MongoClient.connect(cluster.env.MONGODB_URI!);
+    nc = await connect({ servers: clusterNats.urls.split(','), maxReconnectAttempts: -1 });
+    const live = nc;
+    let killed = '';
+    const outcome = await runFault({
+      name: '(a) SIGKILL of the JetStream CMD stream leader, 3-node cluster, replicas 3',
+      load: await loadFor(cluster, 'a'),
+      phases: PHASES,
+      db: client.db('switchyard'),
+      inject: async () => {
+        const jsm = await jetstreamManager(live, { checkAPI: false });
+        const leader = (await jsm.streams.info(STREAMS.commands)).cluster?.leader;
+        const outLeader = (await jsm.streams.info(STREAMS.pushes)).cluster?.leader;
+        // Members are named <cluster>-n1, -n2, -n3 in order (startNatsCluster).
+        const member = clusterNats.members[Number(/-n(\d+)$/.exec(leader ?? '')?.[1] ?? 0) - 1];
+        assert.ok(member, `the CMD stream leader ${leader} is one of the members`);
+        killed = `killed ${leader} (CMD leader${outLeader === leader ? ', also OUT leader' : `; OUT leader was ${outLeader}`})`;
+        member.signal('SIGKILL');
+      },
+      healed: async () => {
+        const jsm = await jetstreamManager(live, { checkAPI: false });
+        await eventually('a new CMD stream leader is elected', async () => ((await jsm.streams.info(STREAMS.commands)).cluster?.leader ? true : undefined), 60_000);
+      },
+    });
+    const workerLog = cluster.workers[0]!.logLines();
+    const count = (msg: string) => workerLog.filter((l) => l.msg === msg).length;
+    outcome.notes.push(killed, `the worker meanwhile lost ${count('partition lost')} partitions and failed ${count('could not start the partition consumer; releasing the lease')} consumer re-creations (timeouts) before it had them all again`);
+    verdict(outcome, A);
+  } finally {
+    await nc?.close().catch(() => {});
+    await client?.close();
+    await cluster.stop();
+  }
+});
+
+/**
+ * Stops `server` under load, probes what a new hello and a connected
+ * client's command get while it is down, waits `downMs`, starts it again
+ * (same port, same data directory), and waits for the probe's result.
+ */
+async function outageUnderLoad(key: string, name: string, server: ServerProcess, what: string, downMs: number) {
+  const probe = await probeClient(stack, `${key}-probe`);
+  let helloWhileDown = '';
+  let acceptedWhileDown = false;
+  let probeResult: Promise<unknown> | undefined;
+  const outcome = await runFault({
+    name,
+    load: await loadFor(stack, key),
+    phases: PHASES,
+    db,
+    inject: async () => {
+      await server.stop();
+      helloWhileDown = await helloNow(stack, `${key}-newcomer`);
+      const handle = probe.send('counter', `${key}-probe-${Date.now()}`, 'add', { by: 1 });
+      probeResult = handle.result;
+      await withTimeout(handle.accepted, 15_000, `acceptance while ${what} is down`);
+      acceptedWhileDown = !server.running;
+      await sleep(downMs);
+      await server.start();
+    },
+  });
+  outcome.notes.push(`while ${what} was down: a new hello got ${helloWhileDown}; a connected client's command was ${acceptedWhileDown ? 'accepted' : 'NOT accepted'}`);
+  await withTimeout(probeResult!, 60_000, 'the probe command\'s result after the restart');
+  await probe.close();
+  return { outcome, helloWhileDown, acceptedWhileDown };
+}
+
+const B = 'reliability - (b) restart of Redis under load: new hellos get UNAVAILABLE meanwhile, accepted commands wait and are applied once after it';
+test(B, async () => {
+  // Down past every partition lease: workers stop applying until Redis is back.
+  const { outcome, helloWhileDown, acceptedWhileDown } = await outageUnderLoad('b', '(b) restart of Redis (no persistence: every key lost)', stack.servers.redis, 'Redis', LEASE_TTL_MS + 1000);
+  verdict(outcome, B);
+  assert.equal(helloWhileDown, 'UNAVAILABLE/1013', 'a hello while Redis is down is refused with UNAVAILABLE, close 1013');
+  assert.ok(acceptedWhileDown, 'a connected client\'s command is accepted while Redis is down');
+  assert.equal(await helloNow(stack, 'b-after'), 'welcome', 'hellos work again after the restart');
+});
+
+const C = 'reliability - (c) restart of the Mongo-wire server under load: commands are accepted meanwhile and applied once after it';
+test(C, async () => {
+  const { outcome, helloWhileDown, acceptedWhileDown } = await outageUnderLoad('c', '(c) restart of the Mongo-wire server (same data directory)', stack.servers.mongo, 'MongoDB', 2000);
+  verdict(outcome, C);
+  assert.equal(helloWhileDown, 'welcome', 'sessions do not need MongoDB');
+  assert.ok(acceptedWhileDown, 'commands are accepted (durable in JetStream) while MongoDB is down');
+});
+
+/** SIGKILLs the first of `processes` under load, asserts the verdict, then replaces it so the next fault finds two again. */
+async function crashUnderLoad(key: string, name: string, testName: string, processes: SwitchyardProcess[], replace: () => Promise<SwitchyardProcess>) {
+  const victim = processes[0]!;
+  const outcome = await runFault({ name, load: await loadFor(stack, key), phases: PHASES, db, inject: async () => { await victim.kill(); } });
+  verdict(outcome, testName);
+  processes.splice(processes.indexOf(victim), 1);
+  await replace();
+}
+
+const D = 'reliability - (d) SIGKILL of a gateway under load: clients resume on the other one; nothing accepted is lost or applied twice';
+test(D, () => crashUnderLoad('d', '(d) SIGKILL of one of two gateways', D, stack.gateways, () => stack.startGateway()));
+
+const E = 'reliability - (e) SIGKILL of a worker under load: its partitions move after the lease; nothing accepted is lost or applied twice';
+test(E, () => crashUnderLoad('e', '(e) SIGKILL of one of two workers', E, stack.workers, () => stack.startWorker()));
+
+const F = 'reliability - (f) SIGSTOP of a worker past its lease, then SIGCONT, under load: the zombie commits nothing; nothing is lost or applied twice';
+test(F, async () => {
+  const zombie: SwitchyardProcess = stack.workers[0]!;
+  const logBefore = zombie.logLines().length;
+  const outcome = await runFault({
+    name: '(f) SIGSTOP of one of two workers for 2 × the lease TTL, then SIGCONT',
+    load: await loadFor(stack, 'f'),
+    phases: PHASES,
+    db,
+    inject: async () => {
+      process.kill(zombie.pid!, 'SIGSTOP');
+      try {
+        await sleep(LEASE_TTL_MS * 2 + 500);
+      } finally {
+        process.kill(zombie.pid!, 'SIGCONT');
+      }
+    },
+  });
+  const gaveUp = await eventually('the resumed worker gives up the partitions it lost', () => {
+    const lines = zombie.logLines().slice(logBefore).filter((l) => l.actor === 'counter' && (l.msg === 'partition lost' || /stale fencing token/.test(String(l.msg))));
+    return lines.length > 0 ? lines.length : undefined;
+  }, 30_000);
+  const refused = await workerMetric(zombie.port, 'switchyard_actor_stale_writes_total', { actor: 'counter' });
+  outcome.notes.push(`the resumed worker logged ${gaveUp} partition losses; its commits refused by fencing or version: ${refused}`);
+  verdict(outcome, F);
+});

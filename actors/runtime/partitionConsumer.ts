@@ -33,6 +33,7 @@ import { retryDelayMs, sleep } from './retryBackoff.js';
 
 /** How long an entity must stay idle before its published outbox entries are cleared (a busy entity's next commit does it for free). */
 const SETTLE_DELAY_MS = 250;
+const PULL_EXPIRES_MS = 5000;
 
 export function partitionConsumerName(actor: string, partition: number): string {
   return `part_${actor}_${partition}`;
@@ -100,6 +101,9 @@ export class PartitionConsumer implements PartitionOwnership {
     this.accepting = true;
     this.messages = await consumer.consume({
       max_messages: Math.min(128, settings.maxAckPending),
+      // Pulls expire (and heartbeats are checked) every few seconds rather than nats.js's 30 s:
+      // after a JetStream consumer leader moves, a pull the old leader held is re-issued sooner.
+      expires: PULL_EXPIRES_MS,
       abort_on_missing_resource: true,
       callback: (msg) => this.dispatch(msg),
     });

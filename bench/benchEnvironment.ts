@@ -40,13 +40,18 @@ export async function startBenchEnvironment(options: BenchEnvironmentOptions): P
     // Processes log warnings only; the drain grace is short so that churn does not wait on stragglers for long.
     const env = { SY_LOG_LEVEL: 'warn', SY_DRAIN_GRACE_MS: '5000', SY_PARTITIONS: '16' };
     options.say(`starting switchyard (${options.gateways} gateways, ${options.workers} workers), the synchronous design and Socket.IO…`);
-    const clusters = {} as Record<TargetKind, LocalCluster>;
-    clusters.switchyard = await LocalCluster.start({ servers, loadBalancer, pool: 'switchyard', gateways: options.gateways, workers: options.workers, env });
-    stoppers.push(() => clusters.switchyard.stop());
-    clusters.sync = await LocalCluster.start({ servers, loadBalancer, pool: 'sync', namePrefix: 'sync-', spawn: spawnSyncMember, gateways: options.gateways, workers: options.workers, env });
-    stoppers.push(() => clusters.sync.stop());
-    clusters.socketio = await LocalCluster.start({ servers, loadBalancer, pool: 'socketio', namePrefix: 'sio-', spawn: spawnSocketIoMember, gateways: options.gateways, workers: 0, env });
-    stoppers.push(() => clusters.socketio.stop());
+    // The three designs start side by side (each waits for its own readiness); the bench actors
+    // after them, on the CMD stream switchyard's processes create.
+    const started = await Promise.allSettled([
+      LocalCluster.start({ servers, loadBalancer, pool: 'switchyard', gateways: options.gateways, workers: options.workers, env }),
+      LocalCluster.start({ servers, loadBalancer, pool: 'sync', namePrefix: 'sync-', spawn: spawnSyncMember, gateways: options.gateways, workers: options.workers, env }),
+      LocalCluster.start({ servers, loadBalancer, pool: 'socketio', namePrefix: 'sio-', spawn: spawnSocketIoMember, gateways: options.gateways, workers: 0, env }),
+    ]);
+    for (const s of started) if (s.status === 'fulfilled') stoppers.push(() => s.value.stop());
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [switchyard, sync, socketio] = started.map((s) => (s as PromiseFulfilledResult<LocalCluster>).value) as [LocalCluster, LocalCluster, LocalCluster];
+    const clusters: Record<TargetKind, LocalCluster> = { switchyard, sync, socketio };
     const benchActors = await new BaselineProcess('benchActors', { ...servers.env }, 'worker', 'bench-actors').start();
     stoppers.push(async () => { await benchActors.stop(); });
     const ctx: ScenarioContext = {

@@ -26,10 +26,10 @@ type Scenario = typeof SCENARIOS[number];
 
 const HELP = `usage: npm run bench -- [flags]
   --scenario <list>      comma-separated: ${SCENARIOS.join(',')} (default: all, short versions)
-  --duration <s>         seconds per load run in steady and long-work (default 3)
+  --duration <s>         seconds per load run in steady and long-work (default 2)
   --rates <list>         steady open-loop rates, commands/s (default 40,120)
   --connections <n>      client connections per load run (default 20)
-  --minutes <m>          churn duration in minutes (default 0.33)
+  --minutes <m>          churn duration in minutes (default 0.15)
   --churn-interval <s>   seconds between two scaling events (default: duration / 24, at least 3)
   --churn-rate <n>       commands/s during churn (default: the first steady rate)
   --long-rate <n>        commands/s of long work (default 20)
@@ -44,10 +44,10 @@ const HELP = `usage: npm run bench -- [flags]
 const { values } = parseArgs({
   options: {
     scenario: { type: 'string', default: SCENARIOS.join(',') },
-    duration: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '2' },
     rates: { type: 'string', default: '40,120' },
     connections: { type: 'string', default: '20' },
-    minutes: { type: 'string', default: '0.33' },
+    minutes: { type: 'string', default: '0.15' },
     'churn-interval': { type: 'string' },
     'churn-rate': { type: 'string' },
     'long-rate': { type: 'string', default: '20' },

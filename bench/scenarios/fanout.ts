@@ -57,7 +57,7 @@ async function runFanout(ctx: ScenarioContext, target: 'switchyard' | 'socketio'
   const topic = `public.${ctx.runTag}${target}`;
   const workload = { kind: 'room' as const, topic };
   // Subscribers listen from when they are all connected until well after the sender (which connects after them) is done.
-  const subSpec = { target, role: 'subscribers' as const, workload, mode: 'open' as const, rate: 0, durationMs: options.durationMs + 5000, connections: options.subscribers, graceMs: 3000, label: `fanout ${target} subscribers` };
+  const subSpec = { target, role: 'subscribers' as const, workload, mode: 'open' as const, rate: 0, durationMs: options.durationMs + 1000, connections: options.subscribers, graceMs: 1500, label: `fanout ${target} subscribers` };
   const subscribers = startLoad(await planThreads(ctx, subSpec, 0, `${ctx.runTag}fsub`));
   await subscribers.started;
   const sender = await runLoad(ctx, { target, workload, mode: 'open', rate: options.rate, durationMs: options.durationMs, connections: 1, graceMs: 3000, label: `fanout ${target} sender` });

@@ -30,6 +30,7 @@ import { HttpCommandStatusStore } from './httpCommandStatus.js';
 import { PushFanout } from './pushFanout.js';
 import { RateLimiter } from './rateLimiter.js';
 import { OutReplay } from './recovery.js';
+import { NatsGapRecovery } from './natsGapRecovery.js';
 import { SessionStore } from './sessionStore.js';
 import { SocketIoEndpoint } from './socketIoEndpoint.js';
 import { StaticFiles } from './staticFiles.js';
@@ -95,6 +96,7 @@ export class Gateway implements Service {
       if (!state.closed) ws.end(ERROR_CODES.DRAINING.wsClose, closeReason('draining: reconnect and resume'));
     }
     await parts.socketIo?.drain(reconnectAfterMs);
+    parts.gapRecovery.stop();
     parts.sessions.stop();
     await parts.sessions.released();
     await parts.rateLimiter.stop();
@@ -126,6 +128,7 @@ export class Gateway implements Service {
     const control = new ControlChannel(nc, config.nodeId, (takeover) => sessions?.onTakeover(takeover));
     sessions = new WsSessions({ config, logger, verifier, store, replay, fanout, delivery, writer, authorizer, rateLimiter, control });
     const topics = new WsTopics(sessions, authorizer, fanout, delivery, writer, config.maxSubscriptions, logger);
+    const gapRecovery = new NatsGapRecovery(nc, delivery, sessions, replay, writer, logger);
     const perIp = new ConnectionsPerIp(config.maxConnectionsPerIp);
     const ws = new WsEndpoint({ config, writer, sessions, topics, intake, perIp, draining: () => this.draining });
 
@@ -152,7 +155,8 @@ export class Gateway implements Service {
     authorizer.start();
     rateLimiter.start();
     sessions.start();
-    return { app, writer, delivery, fanout, rateLimiter, authorizer, intake, control, sessions, ws, socketIo };
+    gapRecovery.start();
+    return { app, writer, delivery, fanout, rateLimiter, authorizer, intake, control, sessions, ws, socketIo, gapRecovery };
   }
 }
 

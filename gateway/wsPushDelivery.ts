@@ -80,6 +80,22 @@ export class WsPushDelivery {
   }
 
   /**
+   * Starts a recovery of a live socket (its gateway's NATS connection broke,
+   * so live pushes may have been missed): off its uWS topics, and every push
+   * from now on waits in its recovery buffer until `goLive`. False when the
+   * socket is closed or already recovering.
+   */
+  pause(ws: Socket): boolean {
+    const state = ws.getUserData();
+    if (state.closed || state.recovering) return false;
+    state.recovering = [];
+    for (const subject of state.retained) {
+      if (!subject.startsWith(SESSION_PREFIX)) ws.unsubscribe(uwsTopic(subject));
+    }
+    return true;
+  }
+
+  /**
    * Ends a recovery: sends the buffered live pushes newer than `replayedUpTo`
    * and subscribes the socket to its uWS topics, in one synchronous step, so
    * nothing arrives in between.

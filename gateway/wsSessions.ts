@@ -166,19 +166,30 @@ export class WsSessions {
     if (!resumed) return;
 
     gatewayRecoveries.inc({ outcome: recovered ? 'recovered' : 'lost' });
-    const from = Math.max(frame.resume!.seq, bounds.firstSeq - 1);
+    await this.replayThenGoLive(ws, Math.max(frame.resume!.seq, bounds.firstSeq - 1), bounds.lastSeq);
+  }
+
+  /**
+   * Sends a recovering socket every push of its subjects after `afterSeq` up
+   * to `upTo` from OUT, then the live pushes buffered meanwhile, and puts it
+   * back on live delivery. A failed read closes the socket UNAVAILABLE (its
+   * client resumes, on this node or another).
+   */
+  async replayThenGoLive(ws: Socket, afterSeq: number, upTo: number): Promise<void> {
+    const state = ws.getUserData();
+    const { writer } = this.deps;
     try {
-      await this.deps.replay.replay([...state.retained], from, bounds.lastSeq, async (push) => {
+      await this.deps.replay.replay([...state.retained], afterSeq, upTo, async (push) => {
         await waitForDrain(ws, writer.limit / 2);
         if (this.deps.delivery.toSocket(ws, push, { replay: true })) gatewayReplayedPushes.inc();
       }, () => state.closed);
     } catch (err) {
-      logger.warn({ err, session }, 'replay from OUT failed');
+      this.deps.logger.warn({ err, session: state.session }, 'replay from OUT failed');
       writer.closeWith(ws, { code: 'UNAVAILABLE', message: 'Missed pushes could not be read; connect again and resume.' });
       return;
     }
     if (state.closed) return;
-    this.deps.delivery.goLive(ws, bounds.lastSeq);
+    this.deps.delivery.goLive(ws, upTo);
   }
 
   /** Adds a topic to a socket of this node (subscription, uWS topic, session record by the caller). */

@@ -12,15 +12,16 @@
  * Features never import each other: this reads the AI feature's event only
  * through its documented schema in protocol/.
  */
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { Compile } from 'typebox/compile';
 import {
-  AI_ANSWER_POST_COMMAND, AI_ANSWER_POST_SENDER, AiAnswerCompletedEvent, MESSAGING_LIMITS, ROOM_ACTOR, STREAMS, aiAnswerPostCommandId,
+  AI_ANSWER_POST_COMMAND, AI_ANSWER_POST_SENDER, AiAnswerCompletedEvent, MESSAGING_LIMITS, ROOM_ACTOR, aiAnswerPostCommandId,
   partitionOf, subjects, systemCommandHeaders, type AiAnswerPost, type CommandBody,
 } from '../../protocol/index.js';
-import type { Logger, Service } from '../../platform/index.js';
+import type { Logger } from '../../platform/index.js';
 import { messagingAiAnswerPosts } from '../../platform/metrics.js';
+import { DurableEventConsumer } from './durableEventConsumer.js';
 
 export const AI_ANSWER_CONSUMER = 'messaging_ai_answers';
 const ANSWER_EVENTS = 'evt.ai.answer.completed';
@@ -29,39 +30,16 @@ const RETRY_DELAY_MS = 1000;
 
 const isAnswerEvent = Compile(AiAnswerCompletedEvent);
 
-export class AiAnswerRelay implements Service {
+export class AiAnswerRelay extends DurableEventConsumer {
   readonly name = 'messaging-ai-answers';
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
   private readonly js: JetStreamClient;
 
-  constructor(private readonly nc: NatsConnection, private readonly partitions: number, private readonly logger: Logger) {
+  constructor(nc: NatsConnection, private readonly partitions: number, logger: Logger) {
+    super(nc, { durable: AI_ANSWER_CONSUMER, filter: ANSWER_EVENTS, ackWaitMs: 30_000, maxMessages: 64 }, logger);
     this.js = jetstream(nc);
   }
 
-  async start(): Promise<void> {
-    const jsm = await jetstreamManager(this.nc);
-    await jsm.consumers.add(STREAMS.events, {
-      durable_name: AI_ANSWER_CONSUMER,
-      filter_subject: ANSWER_EVENTS,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.New,
-      ack_wait: 30_000_000_000,
-    });
-    const consumer = await this.js.consumers.get(STREAMS.events, AI_ANSWER_CONSUMER);
-    this.messages = await consumer.consume({ max_messages: 64 });
-    const messages = this.messages;
-    this.loop = (async () => {
-      for await (const msg of messages) await this.relay(msg);
-    })().catch((err: unknown) => this.logger.error({ err }, 'AI answer relay stopped'));
-  }
-
-  async stop(): Promise<void> {
-    await this.messages?.close();
-    await this.loop;
-  }
-
-  private async relay(msg: JsMsg): Promise<void> {
+  protected async handle(msg: JsMsg): Promise<void> {
     let event: unknown;
     try {
       event = msg.json();

@@ -1,0 +1,61 @@
+/**
+ * Guarantee 2 across a broken link between a gateway and NATS: live pushes
+ * reach a gateway over core NATS (at most once), so a result published while
+ * the gateway's connection is down is stored in OUT but never arrives live.
+ * The gateway must replay that gap from OUT when it reconnects
+ * (gateway/natsGapRecovery.ts) — the client's WebSocket never closed, so no
+ * client resume would repair it.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { STREAMS, subjects } from '../../protocol/index.js';
+import { startStack, type Stack } from '../harness/stackFixture.js';
+import { CuttableTcpProxy } from '../harness/cuttableTcpProxy.js';
+import { WsTestClient } from '../harness/wsTestClient.js';
+import { eventually } from '../harness/commandDriver.js';
+
+let stack: Stack;
+let proxy: CuttableTcpProxy;
+let nc: NatsConnection;
+
+before(async () => {
+  stack = await startStack({ gateways: 0, workers: 1, env: { SY_PROBE_ACTOR: 'true' } });
+  proxy = await CuttableTcpProxy.start(stack.servers.nats.port);
+  // Only the gateway reaches NATS through the proxy; the worker stays connected directly.
+  await stack.startGateway({ NATS_URL: `nats://127.0.0.1:${proxy.port}` });
+  nc = await connect({ servers: stack.env.NATS_URL! });
+});
+after(async () => {
+  await nc?.close();
+  await proxy?.stop();
+  await stack?.stop();
+});
+
+test('guarantee 2 - a result published while the gateway was cut off from NATS reaches its connected client once, after the reconnect', async () => {
+  const { client, welcome } = await WsTestClient.hello(stack.wsUrl(), await stack.token('gina'));
+  const session = welcome.session as string;
+  client.send({ type: 'cmd', id: 'slow-1', actor: 'probe', entity: 'gap', name: 'work', data: { ms: 1500 } });
+  await client.next((f) => f.type === 'accepted' && f.id === 'slow-1');
+
+  proxy.cut();
+  const jsm = await jetstreamManager(nc);
+  await eventually('the result stored in OUT while the gateway is cut off', async () => {
+    const stored = await jsm.streams.getMessage(STREAMS.pushes, { last_by_subj: subjects.sessionPush(session) }).catch(() => null);
+    return stored?.json<{ type: string; id: string }>().id === 'slow-1' ? stored : undefined;
+  }, 30_000, 100);
+  assert.equal(client.all((f) => f.type === 'result' && f.id === 'slow-1').length, 0, 'nothing can have arrived yet');
+
+  proxy.restore();
+  await client.next((f) => f.type === 'result' && f.id === 'slow-1', 30_000);
+  // Live delivery works again, and the gap's result came exactly once.
+  client.send({ type: 'cmd', id: 'after-1', actor: 'probe', entity: 'gap', name: 'work', data: { ms: 0 } });
+  await client.next((f) => f.type === 'result' && f.id === 'after-1', 30_000);
+  assert.equal(client.all((f) => f.type === 'result' && f.id === 'slow-1').length, 1, 'the missed result once');
+  assert.equal(client.closeCode, undefined, 'the socket stayed open');
+  assert.equal(client.all((f) => f.type === 'error').length, 0, 'no error frame');
+  const seqs = client.all((f) => f.type === 'result').map((f) => f.seq as number);
+  assert.deepEqual([...seqs].sort((a, b) => a - b), seqs, 'results in seq order');
+  await client.close();
+});

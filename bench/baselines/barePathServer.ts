@@ -1,8 +1,14 @@
 /**
- * Floor of switchyard's result path without switchyard's logic:
- * ws → uWS → JetStream publish (awaited ack) → pull consumer →
- * core NATS publish → push on the socket. No auth, no sessions, no MongoDB.
- * A client frame is `{"c":<conn>,"i":<n>}`-like text; it comes back as is.
+ * Floor of switchyard's accept and result paths without switchyard's logic,
+ * speaking the same frames so that the bench's own load generator drives it
+ * exactly as it drives the gateway (open loop, through HAProxy):
+ * - `hello` → `welcome` (no token check, no session store);
+ * - `cmd` → JetStream publish → on the ack, `accepted` (the accept-path floor);
+ * - a pull consumer takes the stored command → core NATS publish → `result`
+ *   pushed on the socket (the bare-path floor).
+ * No auth, no validation, no rate limit, no sessions, no MongoDB. Any other
+ * text frame (the in-process floor's `{"c":…}` probes) goes the same way and
+ * comes back as is. Several instances may run at once: each has its own stream.
  */
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -10,28 +16,41 @@ import type { WebSocket } from '@trufflesuite/uws-js-unofficial';
 import { loadNativeUws } from '../../gateway/nativeUws.js';
 import { announceBaselineReady } from './baselineProcess.js';
 
-const STREAM = 'BENCHPATH';
+const STREAM = `BENCHPATH_${process.pid}`;
+const PREFIX = `benchpath.${process.pid}`;
 const uws = loadNativeUws();
 const nc = await connect({ servers: (process.env.NATS_URL ?? '').split(',') });
 const jsm = await jetstreamManager(nc);
 await jsm.streams.delete(STREAM).catch(() => false);
-await jsm.streams.add({ name: STREAM, subjects: ['benchpath.in.>'], retention: RetentionPolicy.Workqueue, storage: StorageType.File });
+await jsm.streams.add({ name: STREAM, subjects: [`${PREFIX}.in.>`], retention: RetentionPolicy.Workqueue, storage: StorageType.File });
 await jsm.consumers.add(STREAM, { durable_name: 'path', ack_policy: AckPolicy.Explicit });
 const js = jetstream(nc);
 const consumer = await js.consumers.get(STREAM, 'path');
 const sockets = new Map<number, WebSocket<{ id: number }>>();
+const decoder = new TextDecoder();
 let nextId = 0;
+let draining = false;
 
-// The consumer side: every stored message goes back out as a core publish.
+/** `{"type":"cmd","id":"…"` → the id, read without parsing the whole frame (the gateway's parse is what the floor leaves out). */
+function commandId(text: string): string | undefined {
+  if (!text.startsWith('{"type":"cmd"')) return undefined;
+  const m = /"id":"([^"]*)"/.exec(text);
+  return m?.[1];
+}
+
+// The consumer side: every stored message goes back out as a core publish; the socket's owner pushes it.
 void (async () => {
   for await (const m of await consumer.consume({ max_messages: 512 })) {
-    nc.publish(`benchpath.out.${m.subject.slice('benchpath.in.'.length)}`, m.data);
+    const text = decoder.decode(m.data);
+    const id = commandId(text);
+    const out = id === undefined ? m.data : `{"type":"result","id":"${id}","ok":true}`;
+    nc.publish(`${PREFIX}.out.${m.subject.slice(`${PREFIX}.in.`.length)}`, out);
     m.ack();
   }
 })();
-nc.subscribe('benchpath.out.*', {
+nc.subscribe(`${PREFIX}.out.*`, {
   callback: (_err, msg) => {
-    const ws = sockets.get(Number(msg.subject.slice('benchpath.out.'.length)));
+    const ws = sockets.get(Number(msg.subject.slice(`${PREFIX}.out.`.length)));
     ws?.cork(() => ws.send(msg.data, false));
   },
 });
@@ -43,11 +62,30 @@ uws.App()
     open: (ws) => { sockets.set(ws.getUserData().id, ws); },
     close: (ws) => { sockets.delete(ws.getUserData().id); },
     message: (ws, message) => {
-      void js.publish(`benchpath.in.${ws.getUserData().id}`, new Uint8Array(message.slice(0)));
+      const bytes = new Uint8Array(message.slice(0));
+      const text = decoder.decode(bytes);
+      const sid = ws.getUserData().id;
+      if (text.startsWith('{"type":"hello"')) {
+        ws.send(`{"type":"welcome","session":"bare${sid}","node":"bare","resumed":false,"recovered":false,"seq":0}`);
+        return;
+      }
+      const id = commandId(text);
+      void js.publish(`${PREFIX}.in.${sid}`, bytes).then(() => {
+        const live = sockets.get(sid);
+        if (id !== undefined && live) live.cork(() => live.send(`{"type":"accepted","id":"${id}"}`));
+      }, () => {
+        const live = sockets.get(sid);
+        if (id !== undefined && live) live.cork(() => live.send(`{"type":"rejected","id":"${id}","error":{"code":"UNAVAILABLE","message":"publish failed"}}`));
+      });
     },
   })
+  .get('/readyz', (res) => { if (draining) res.writeStatus('503 Service Unavailable').end('draining'); else res.end('ready'); })
+  .get('/healthz', (res) => { res.end('ok'); })
   .listen('127.0.0.1', 0, (token) => {
     if (!token) throw new Error('bare path server could not listen');
     announceBaselineReady('barePathServer', uws.us_socket_local_port(token));
   });
-process.once('SIGTERM', () => { void nc.close().finally(() => process.exit(0)); });
+process.once('SIGTERM', () => {
+  draining = true;
+  void jsm.streams.delete(STREAM).catch(() => false).finally(() => void nc.close().finally(() => process.exit(0)));
+});

@@ -16,14 +16,15 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { jwtVerify } from 'jose';
 import { MongoClient } from 'mongodb';
-import { doWork, nowMs, type WorkRequest } from './simulatedWork.js';
+import { doWork, nowMs, type WorkRequest, type WorkStore } from './simulatedWork.js';
 import { announceBaselineReady } from './baselineProcess.js';
 
 const secret = new TextEncoder().encode(process.env.SY_JWT_SECRET ?? '');
 const pub = new Redis(process.env.REDIS_URL ?? '');
 const sub = pub.duplicate();
 const mongo = new MongoClient(process.env.MONGODB_URI ?? '', { maxPoolSize: 20 });
-const counters = mongo.db(process.env.SY_MONGODB_DB ?? 'switchyard').collection('bench_socketio_counter');
+const db = mongo.db(process.env.SY_MONGODB_DB ?? 'switchyard');
+const store: WorkStore = { counters: db.collection('bench_socketio_counter'), ledger: db.collection('bench_socketio_ledger') };
 let draining = false;
 
 const http = createServer((req, res) => {
@@ -55,7 +56,7 @@ io.on('connection', (socket) => {
     if (cmd.actor === 'benchroom' && cmd.data?.topic) {
       io.to(cmd.data.topic).emit('event', { topic: cmd.data.topic, name: 'post', data: cmd.data, at: nowMs() });
     }
-    void doWork(cmd, counters)
+    void doWork(cmd, store)
       .catch((e: Error) => ({ ok: false as const, error: { code: 'INTERNAL', message: e.message } }))
       .then((answer) => { if (socket.connected) socket.emit('result', { id: cmd.id, ...answer }); });
   });

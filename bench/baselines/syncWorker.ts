@@ -6,13 +6,14 @@
  */
 import { connect } from '@nats-io/transport-node';
 import { MongoClient } from 'mongodb';
-import { doWork, type WorkRequest } from './simulatedWork.js';
+import { doWork, type WorkRequest, type WorkStore } from './simulatedWork.js';
 import { announceBaselineReady } from './baselineProcess.js';
 
 const nc = await connect({ servers: (process.env.NATS_URL ?? '').split(','), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
 const mongo = new MongoClient(process.env.MONGODB_URI ?? '', { maxPoolSize: 20 });
 await mongo.connect();
-const counters = mongo.db(process.env.SY_MONGODB_DB ?? 'switchyard').collection('bench_sync_counter');
+const db = mongo.db(process.env.SY_MONGODB_DB ?? 'switchyard');
+const store: WorkStore = { counters: db.collection('bench_sync_counter'), ledger: db.collection('bench_sync_ledger') };
 let inFlight = 0;
 
 const sub = nc.subscribe('bench.sync.>', {
@@ -20,7 +21,7 @@ const sub = nc.subscribe('bench.sync.>', {
   callback: (err, msg) => {
     if (err) return;
     inFlight++;
-    void doWork(msg.json<WorkRequest>(), counters)
+    void doWork(msg.json<WorkRequest>(), store)
       .catch((e: Error) => ({ ok: false as const, error: { code: 'INTERNAL', message: e.message } }))
       .then((answer) => { msg.respond(JSON.stringify(answer)); })
       .finally(() => { inFlight--; });

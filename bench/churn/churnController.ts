@@ -27,6 +27,12 @@ export interface ChurnOptions {
   intervalMs: number;
   /** Stop scheduling changes after this long (the load runs a little longer). */
   durationMs: number;
+  /**
+   * Member kinds this design has (Socket.IO: gateways only — its servers do the work). A step for a
+   * kind not listed keeps its slot in the schedule and changes nothing, so every design gets the same
+   * schedule. @default both
+   */
+  kinds?: MemberKind[];
   say(line: string): void;
 }
 
@@ -37,8 +43,13 @@ export async function runChurn(cluster: LocalCluster, sampler: ProcessSampler, o
   await new Promise((r) => setTimeout(r, options.intervalMs));
   while (Date.now() < end) {
     const planned = CHURN_CYCLE[step++ % CHURN_CYCLE.length]!;
-    const members = planned.kind === 'gateway' ? cluster.gateways : cluster.workers;
     const tick = Date.now();
+    if (options.kinds && !options.kinds.includes(planned.kind)) {
+      options.say(`  churn: ${planned.action} ${planned.kind}: this design has no ${planned.kind}s (slot kept)`);
+      await new Promise((r) => setTimeout(r, Math.min(options.intervalMs, Math.max(0, end - Date.now()))));
+      continue;
+    }
+    const members = planned.kind === 'gateway' ? cluster.gateways : cluster.workers;
     try {
       if (planned.action === 'add' || members.length <= 1) {
         const added: ClusterMember = planned.kind === 'gateway' ? await cluster.addGateway() : await cluster.addWorker();

@@ -4,14 +4,17 @@
  * worker_threads boundary.
  */
 
-/** Which system the clients talk to. */
-export type TargetKind =
+/** The three designs the bench compares. */
+export type DesignKind =
   /** switchyard's WebSocket protocol: `accepted` after the JetStream ack, `result` later with `seq`. */
   | 'switchyard'
   /** The synchronous design: same frames, but no `accepted`; the `result` is the response. */
   | 'sync'
   /** Socket.IO: `cmd` with an ack callback (= accepted), `result` event later. */
   | 'socketio';
+
+/** Which system the clients talk to: a design, or the bare accept/result path floor (baselines/barePathServer.ts: same frames, no `seq`, no resume). */
+export type TargetKind = DesignKind | 'bare';
 
 /** The commands a thread sends. */
 export type Workload =
@@ -20,7 +23,11 @@ export type Workload =
   /** Long AI-like work: `slowwork.run {ms}` with ms drawn from [minMs, maxMs] by command index. */
   | { kind: 'slow'; minMs: number; maxMs: number }
   /** Room fan-out: `benchroom.post` whose handler pushes one event to `topic`. */
-  | { kind: 'room'; topic: string };
+  | { kind: 'room'; topic: string }
+  /** The accept path alone: `benchnoop.run`, a handler that does nothing (the worker side drains fast). */
+  | { kind: 'noop'; entities: number }
+  /** Multi-step workflow: `checkout.run` = provider call (providerMs) → ledger entry (MongoDB) → notification (notifyMs). */
+  | { kind: 'checkout'; providerMs: [number, number]; notifyMs: [number, number] };
 
 export type ThreadRole =
   /** Sends commands (open or closed loop) and records them. */

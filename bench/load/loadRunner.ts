@@ -14,7 +14,7 @@ export interface RunningLoad {
   done: Promise<ThreadReport[]>;
   /** Idle role: resolves when every thread has opened its sockets. */
   idleOpen: Promise<{ opened: number; failed: number; firstError?: string }>;
-  /** Idle role: tells every thread to close its sockets and finish. */
+  /** Idle role: tells every thread to close its sockets and finish. Subscribers role: stop listening now. */
   closeIdle(): void;
   /** Stops every thread at once (on an error elsewhere). */
   terminate(): Promise<void>;

@@ -50,6 +50,8 @@ const eventSeen = new Set<string>();
 
 /** Per connection: commands sent (or due) but not yet accepted, and accepted ones waiting for their result. */
 interface Lane {
+  /** Position in `lanes`. */
+  index: number;
   conn: BenchConnection;
   unaccepted: Set<number>;
   awaitingResult: Set<number>;
@@ -71,6 +73,11 @@ function commandFor(i: number): OutgoingCommand {
       return { id, actor: 'slowwork', entity: `job${plan.threadIndex}x${i % 64}`, name: 'run', data: { ms: Math.round(ms) } };
     }
     case 'room': return { id, actor: 'benchroom', entity: w.topic.replace(/\./g, '_'), name: 'post', data: { topic: w.topic, i, t: records.intended[i] } };
+    case 'noop': return { id, actor: 'benchnoop', entity: `n${(i * 7919 + plan.threadIndex) % w.entities}`, name: 'run' };
+    case 'checkout': {
+      const spread = (range: [number, number], salt: number) => Math.round(range[0] + ((i * 2654435761 + plan.threadIndex * 40503 + salt) % 1000) / 999 * (range[1] - range[0]));
+      return { id, actor: 'checkout', entity: `${plan.idPrefix}o${plan.threadIndex}x${i}`, name: 'run', data: { providerMs: spread(w.providerMs, 0), notifyMs: spread(w.notifyMs, 7), amount: 1 + (i % 100) } };
+    }
   }
 }
 
@@ -105,7 +112,7 @@ function laneEvents(lane: () => Lane): ConnectionEvents {
       if (!reconnect) report.connectionsOpened++;
       else {
         report.reconnects++;
-        if (plan.target !== 'sync' && !resumed && l.awaitingResult.size > 0) report.sessionsNotResumed++;
+        if (plan.target === 'switchyard' && !resumed && l.awaitingResult.size > 0) report.sessionsNotResumed++;
       }
       // Retry under the same id whatever was sent and not accepted (the gateway deduplicates).
       for (const i of l.unaccepted) transmit(l, i);
@@ -158,7 +165,7 @@ function laneEvents(lane: () => Lane): ConnectionEvents {
     onEvent(_topic, data, _seq, at) {
       const d = data as { i?: number; t?: number; from?: number } | undefined;
       if (typeof d?.t !== 'number') return;
-      const key = `${lanes.indexOf(lane())}:${d.from ?? 0}:${d.i}`;
+      const key = `${lane().index}:${d.i}:${d.t}`; // index and intended time: unique per post, across senders
       if (eventSeen.has(key)) { report.eventDuplicates++; return; }
       eventSeen.add(key);
       report.eventsDelivered++;
@@ -177,7 +184,7 @@ function laneEvents(lane: () => Lane): ConnectionEvents {
 
 function openConnections(): void {
   for (let k = 0; k < plan.connections; k++) {
-    const lane: Lane = { conn: undefined as unknown as BenchConnection, unaccepted: new Set(), awaitingResult: new Set(), outstanding: 0 };
+    const lane: Lane = { index: k, conn: undefined as unknown as BenchConnection, unaccepted: new Set(), awaitingResult: new Set(), outstanding: 0 };
     const options = {
       url: plan.urls[k % plan.urls.length]!,
       token: plan.token,
@@ -249,15 +256,18 @@ async function runCommands(): Promise<void> {
   progress();
 }
 
+/** Subscribers listen until the end of the plan, or until the coordinator says `close-idle` (the senders are done). */
 async function runSubscribers(): Promise<void> {
   const endAt = plan.startAt + plan.durationMs + plan.graceMs;
+  let told = false;
+  parentPort!.on('message', (m: CoordinatorMessage) => { if (m.type === 'close-idle') told = true; });
   const ticker = setInterval(progress, 1000);
-  while (now() < endAt) await sleep(50);
+  while (now() < endAt && !told) await sleep(50);
   clearInterval(ticker);
 }
 
 async function runIdle(): Promise<void> {
-  await waitReady(now() + 60_000);
+  await waitReady(now() + 120_000);
   const opened = lanes.filter((l) => l.conn.ready).length;
   post({ type: 'idle-open', threadIndex: plan.threadIndex, opened, failed: plan.connections - opened, ...(report.notes[0] ? { firstError: report.notes[0] } : {}) });
   await new Promise<void>((resolve) => parentPort!.on('message', (m: CoordinatorMessage) => { if (m.type === 'close-idle') resolve(); }));

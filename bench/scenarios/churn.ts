@@ -1,11 +1,14 @@
 /**
  * Scenario 4 — autoscale churn: steady load through HAProxy while the churn
  * controller adds, drains (SIGTERM) and kills (SIGKILL) gateways and workers
- * on a schedule; then the synchronous design under the same load and the
- * same schedule. Every change is on the timeline of the report's chart.
+ * on a schedule; then the synchronous design and Socket.IO under the same
+ * load and the same schedule (Socket.IO has no workers: its worker steps
+ * keep their slot and change nothing). Every change is on the timeline of
+ * the report's chart.
  */
 import type { ClusterEvent } from '../../deploy/local/cluster.js';
 import { runChurn } from '../churn/churnController.js';
+import type { DesignKind } from '../load/loadPlan.js';
 import { runLoad, type LoadOutcome, type ScenarioContext } from './scenarioContext.js';
 
 export interface ChurnRun {
@@ -20,10 +23,11 @@ export interface ChurnResult {
   intervalMs: number;
   switchyard: ChurnRun;
   sync: ChurnRun;
+  socketio: ChurnRun;
 }
 
 export async function runChurnScenario(ctx: ScenarioContext, options: { rate: number; durationMs: number; intervalMs: number; connections: number }): Promise<ChurnResult> {
-  const run = async (target: 'switchyard' | 'sync'): Promise<ChurnRun> => {
+  const run = async (target: DesignKind): Promise<ChurnRun> => {
     const cluster = ctx.clusters[target];
     const before = cluster.events.length;
     let changes = 0;
@@ -34,11 +38,15 @@ export async function runChurnScenario(ctx: ScenarioContext, options: { rate: nu
     }, async (sampler, origin) => {
       await new Promise((r) => setTimeout(r, Math.max(0, origin - Date.now())));
       // Changes stop one interval before the load does, so the last one is measured too.
-      changes = await runChurn(cluster, sampler, { intervalMs: options.intervalMs, durationMs: options.durationMs - options.intervalMs, say: ctx.say });
+      changes = await runChurn(cluster, sampler, {
+        intervalMs: options.intervalMs, durationMs: options.durationMs - options.intervalMs, say: ctx.say,
+        ...(target === 'socketio' ? { kinds: ['gateway' as const] } : {}),
+      });
     });
     return { outcome, events: cluster.events.slice(before).filter((e) => e.action !== 'mark'), changes };
   };
   const switchyard = await run('switchyard');
   const sync = await run('sync');
-  return { rate: options.rate, intervalMs: options.intervalMs, switchyard, sync };
+  const socketio = await run('socketio');
+  return { rate: options.rate, intervalMs: options.intervalMs, switchyard, sync, socketio };
 }

@@ -1,8 +1,14 @@
 /**
- * The floors of ARCHITECTURE.md's performance budget, measured again in the
- * same run: uWS WebSocket echo, JetStream publish→ack (one at a time, and
- * async with a bounded window), JetStream publish→consume, and the bare path
- * ws → uWS → JetStream → pull consumer → core publish → push.
+ * The in-process floors of ARCHITECTURE.md's performance budget, measured
+ * again in the same run: uWS WebSocket echo, JetStream publish→ack (one at a
+ * time, and async with a bounded window), JetStream publish→consume, and the
+ * bare path ws → uWS → JetStream → pull consumer → core publish → push (one
+ * round trip at a time, directly on one bare server).
+ *
+ * The floors a budget ratio divides by are measured by the same method as
+ * the figure they are compared with: the accept-path and bare-path floors by
+ * the load generator through HAProxy (acceptPath.ts, steady.ts), the store
+ * floor against the stack's MongoDB-wire server (storeFloorRuns.ts).
  */
 import WebSocket from 'ws';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -120,7 +126,7 @@ export async function measureFloors(ctx: ScenarioContext): Promise<FloorFigures>
   const count = ctx.short ? 1500 : 5000;
   const env = { ...ctx.servers.env };
   const echo = await new BaselineProcess('uwsEchoServer', env).start();
-  const path = await new BaselineProcess('barePathServer', env).start();
+  const path = ctx.clusters.bare.gateways[0]!;
   const nc = await connect({ servers: ctx.servers.env.NATS_URL.split(',') });
   try {
     ctx.say('floors: uWS echo');
@@ -134,6 +140,6 @@ export async function measureFloors(ctx: ScenarioContext): Promise<FloorFigures>
     return { uwsEcho: { rtt: echoRtt }, ...js, barePath: { rtt: pathRtt, perSecond, connections } };
   } finally {
     await nc.close();
-    await Promise.all([echo.stop(), path.stop()]);
+    await echo.stop();
   }
 }

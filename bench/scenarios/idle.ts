@@ -1,12 +1,23 @@
 /**
- * Scenario 5 — idle connections: N authenticated sockets that then do
- * nothing, opened directly on one gateway (HAProxy would add its own
- * memory), from several source addresses in 127.0.0.0/8 so that N can pass
- * one address's ephemeral ports. Figure: the gateway's RSS growth per
- * socket. The same for one Socket.IO server.
+ * Scenario 5 — idle connections: N authenticated sockets (≥ 15,000 in the
+ * default run; this machine's fd limit is 20,000 per process) that then do
+ * nothing, opened directly on one measured gateway (HAProxy would add its
+ * own memory), from several source addresses in 127.0.0.0/8 so that N can
+ * pass one address's ephemeral ports. The same for one Socket.IO server.
+ *
+ * The measured process is started for this scenario with the V8 inspector
+ * on a loopback port (no debug code in the product): before every reading a
+ * full GC is forced through the inspector, then RSS (/proc) and the V8 heap
+ * in use are read. A warm-up set of sockets is opened and closed first (lazy
+ * set-up is not per-socket memory); `reps` readings are taken before and
+ * with the N sockets open. Bytes per socket = (reading with N − median
+ * reading before) / N, from RSS and from the heap, min / median / max.
  */
 import { startLoad } from '../load/loadRunner.js';
-import { readProcStat } from '../process/processSampler.js';
+import { spawnSwitchyardMember, type ClusterMember } from '../../deploy/local/cluster.js';
+import { BaselineProcess } from '../baselines/baselineProcess.js';
+import { InspectorHeap, inspectableNodeOptions, type MemoryReading } from '../process/inspectorHeap.js';
+import { spread, type Spread } from '../stats/repetitions.js';
 import { planThreads, type ScenarioContext } from './scenarioContext.js';
 
 export interface IdleRun {
@@ -15,10 +26,15 @@ export interface IdleRun {
   opened: number;
   failed: number;
   firstError?: string;
-  rssBeforeMiB: number;
-  rssAfterMiB: number;
-  /** (RSS after − RSS before) / opened sockets, bytes. */
-  bytesPerSocket: number;
+  before: MemoryReading[];
+  after: MemoryReading[];
+  rssBytesPerSocket: Spread;
+  heapBytesPerSocket: Spread;
+}
+
+export interface IdleResult {
+  switchyard: IdleRun;
+  socketio: IdleRun;
 }
 
 /** 127.0.0.1 … 127.0.0.<n>: Linux answers on the whole 127/8 block, no setup needed. */
@@ -27,35 +43,64 @@ export function sourceAddresses(n: number): string[] {
 }
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (values: number[]) => spread(values).median;
 
-async function runIdle(ctx: ScenarioContext, target: 'switchyard' | 'socketio', sockets: number): Promise<IdleRun> {
-  const cluster = ctx.clusters[target];
-  const gateway = cluster.gateways[cluster.gateways.length - 1]!;
-  await settle(1000);
-  const before = readProcStat(gateway.pid!)?.rssBytes ?? Number.NaN;
-  ctx.say(`idle ${target}: opening ${sockets} authenticated sockets on ${gateway.name}`);
-  const plans = await planThreads(ctx, {
-    target, role: 'idle', workload: { kind: 'counter', entities: 1, entityPrefix: 'idle' }, mode: 'open', rate: 0,
-    durationMs: 0, connections: sockets, graceMs: 0, label: `idle ${target}`,
-  }, Date.now(), `${ctx.runTag}idle`);
-  const addresses = sourceAddresses(8);
-  for (const p of plans) { p.urls = [cluster.gatewayUrl(gateway)]; p.sourceAddresses = addresses; }
-  const load = startLoad(plans);
-  const open = await load.idleOpen;
-  await settle(2000);
-  const after = readProcStat(gateway.pid!)?.rssBytes ?? Number.NaN;
-  load.closeIdle();
-  await load.done;
-  const run: IdleRun = {
-    target, requested: sockets, opened: open.opened, failed: open.failed,
-    ...(open.firstError ? { firstError: open.firstError } : {}),
-    rssBeforeMiB: before / 1048576, rssAfterMiB: after / 1048576,
-    bytesPerSocket: open.opened > 0 ? (after - before) / open.opened : Number.NaN,
-  };
-  ctx.say(`  idle ${target}: ${open.opened} open (${open.failed} failed), RSS ${run.rssBeforeMiB.toFixed(1)} → ${run.rssAfterMiB.toFixed(1)} MiB, ${Math.round(run.bytesPerSocket)} bytes per socket`);
-  return run;
+async function startMeasured(ctx: ScenarioContext, target: 'switchyard' | 'socketio', nodeOptions: string): Promise<ClusterMember> {
+  const env = { ...ctx.clusters[target].env, NODE_OPTIONS: nodeOptions };
+  return target === 'switchyard'
+    ? spawnSwitchyardMember('gateway', 'idle-gw', env)
+    : new BaselineProcess('socketIoServer', env, 'gateway', 'idle-sio').start();
 }
 
-export async function runIdleScenario(ctx: ScenarioContext, options: { sockets: number }): Promise<{ switchyard: IdleRun; socketio: IdleRun }> {
-  return { switchyard: await runIdle(ctx, 'switchyard', options.sockets), socketio: await runIdle(ctx, 'socketio', options.sockets) };
+/** Opens `sockets` authenticated sockets on `url`; resolves once they are up, with a function that closes them. */
+async function openIdle(ctx: ScenarioContext, target: 'switchyard' | 'socketio', url: string, sockets: number, label: string) {
+  const plans = await planThreads(ctx, {
+    target, role: 'idle', workload: { kind: 'counter', entities: 1, entityPrefix: 'idle' }, mode: 'open', rate: 0,
+    durationMs: 0, connections: sockets, graceMs: 0, label,
+  }, Date.now(), `${ctx.runTag}${label.replace(/[^A-Za-z0-9]/g, '')}`);
+  const addresses = sourceAddresses(16);
+  for (const p of plans) { p.urls = [url]; p.sourceAddresses = addresses; }
+  const load = startLoad(plans);
+  const open = await load.idleOpen;
+  return { open, close: async () => { load.closeIdle(); await load.done; } };
+}
+
+async function runIdle(ctx: ScenarioContext, target: 'switchyard' | 'socketio', sockets: number, reps: number): Promise<IdleRun> {
+  const { port, nodeOptions } = await inspectableNodeOptions();
+  const member = await startMeasured(ctx, target, nodeOptions);
+  const url = `ws://127.0.0.1:${member.port}/ws`;
+  const inspector = await InspectorHeap.connect(port, member.pid!);
+  try {
+    const warm = await openIdle(ctx, target, url, 200, `idle ${target} warm-up`);
+    await warm.close();
+    await settle(1000);
+    const before: MemoryReading[] = [];
+    for (let k = 0; k < reps; k++) before.push(await inspector.read());
+    ctx.say(`idle ${target}: opening ${sockets} authenticated sockets on a measured ${target === 'switchyard' ? 'gateway' : 'Socket.IO server'} (pid ${member.pid})`);
+    const idle = await openIdle(ctx, target, url, sockets, `idle ${target}`);
+    await settle(2000);
+    const after: MemoryReading[] = [];
+    for (let k = 0; k < reps; k++) after.push(await inspector.read());
+    await idle.close();
+    const n = idle.open.opened;
+    const rssBase = median(before.map((r) => r.rssBytes));
+    const heapBase = median(before.map((r) => r.heapUsedBytes));
+    const run: IdleRun = {
+      target, requested: sockets, opened: n, failed: idle.open.failed,
+      ...(idle.open.firstError ? { firstError: idle.open.firstError } : {}),
+      before, after,
+      rssBytesPerSocket: spread(after.map((r) => (n > 0 ? (r.rssBytes - rssBase) / n : Number.NaN))),
+      heapBytesPerSocket: spread(after.map((r) => (n > 0 ? (r.heapUsedBytes - heapBase) / n : Number.NaN))),
+    };
+    ctx.say(`  idle ${target}: ${n} open (${idle.open.failed} failed), RSS ${(rssBase / 1048576).toFixed(1)} → ${(median(after.map((r) => r.rssBytes)) / 1048576).toFixed(1)} MiB; `
+      + `${Math.round(run.rssBytesPerSocket.median)} bytes per socket (RSS), ${Math.round(run.heapBytesPerSocket.median)} (V8 heap), after a forced GC`);
+    return run;
+  } finally {
+    inspector.close();
+    await member.stop('SIGTERM');
+  }
+}
+
+export async function runIdleScenario(ctx: ScenarioContext, options: { sockets: number; reps: number }): Promise<IdleResult> {
+  return { switchyard: await runIdle(ctx, 'switchyard', options.sockets, options.reps), socketio: await runIdle(ctx, 'socketio', options.sockets, options.reps) };
 }

@@ -7,18 +7,18 @@
  * acks at once and emits the result later, with nothing durable in between.
  */
 import { runLoad, type LoadOutcome, type ScenarioContext } from './scenarioContext.js';
-import type { TargetKind } from '../load/loadPlan.js';
+import type { DesignKind } from '../load/loadPlan.js';
 
 export interface LongWorkResult {
   minMs: number;
   maxMs: number;
-  byTarget: Record<TargetKind, LoadOutcome>;
+  byTarget: Record<DesignKind, LoadOutcome>;
 }
 
 export async function runLongWork(ctx: ScenarioContext, options: { rate: number; durationMs: number; connections: number }): Promise<LongWorkResult> {
   const workload = { kind: 'slow' as const, minMs: 200, maxMs: 2000 };
   const common = { mode: 'open' as const, rate: options.rate, durationMs: options.durationMs, connections: options.connections, graceMs: 5000, workload };
-  const byTarget = {} as Record<TargetKind, LoadOutcome>;
+  const byTarget = {} as Record<DesignKind, LoadOutcome>;
   for (const target of ['switchyard', 'sync', 'socketio'] as const) {
     byTarget[target] = await runLoad(ctx, { ...common, target, label: `long work ${target}` });
   }

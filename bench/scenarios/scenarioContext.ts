@@ -21,6 +21,8 @@ export interface ScenarioContext {
   clusters: Record<TargetKind, LocalCluster>;
   /** Load threads per run. */
   threads: number;
+  /** Checkouts running at once: per sync worker / Socket.IO server, and in switchyard's bench actors in all. */
+  workflowConcurrency: { perSyncWorker: number; switchyard: number };
   /** Unique per bench run: entity and command ids never collide with an earlier run on the same servers. */
   runTag: string;
   say(line: string): void;
@@ -55,6 +57,12 @@ export interface LoadOutcome {
   /** Epoch ms of the schedule start (the charts' zero). */
   origin: number;
   commands: CommandFigures;
+  /** Time from the end of the send schedule to the last result (the backlog drain), ms; NaN when nothing was answered. */
+  drainMs: number;
+  /** Results per second over the schedule and the drain: answered / (schedule + drain). */
+  resultsPerSecond: number;
+  /** Accepted per second over the schedule (open loop: what the accept path took of what was offered). */
+  acceptedPerSecond: number;
   reports: ThreadReport[];
   processes: ProcessFigures[];
 }
@@ -116,9 +124,22 @@ export async function runLoad(ctx: ScenarioContext, spec: LoadSpec, during?: (sa
   const processes = sampler.stop();
   const commands = accountCommands(reports, startAt, idPrefix);
   const { urls: _urls, ...specWithoutUrls } = spec;
+  let lastResult = 0;
+  let lastAccepted = 0;
+  for (const r of reports) {
+    for (let i = 0; i < r.commands.count; i++) {
+      lastResult = Math.max(lastResult, r.commands.result[i]!);
+      lastAccepted = Math.max(lastAccepted, r.commands.accepted[i]!);
+    }
+  }
+  const scheduleEnd = startAt + spec.durationMs;
+  const drainMs = lastResult > 0 ? Math.max(0, lastResult - scheduleEnd) : Number.NaN;
+  const resultsPerSecond = commands.answered / ((Math.max(scheduleEnd, lastResult) - startAt) / 1000);
+  const acceptedPerSecond = commands.accepted / ((Math.max(scheduleEnd, lastAccepted) - startAt) / 1000);
   ctx.say(`  ${spec.label}: answered ${commands.answered}/${commands.sent}, lost ${commands.lost}, duplicates ${commands.duplicates}, rejected ${commands.rejected}, `
-    + `accept p50 ${fmt(commands.acceptLatency.p50)} p99 ${fmt(commands.acceptLatency.p99)} ms, result p50 ${fmt(commands.resultLatency.p50)} p99 ${fmt(commands.resultLatency.p99)} ms, ${Math.round(commands.throughputPerSecond || 0)}/s`);
-  return { label: spec.label, target: spec.target, spec: specWithoutUrls, origin: startAt, commands, reports, processes };
+    + `accept p50 ${fmt(commands.acceptLatency.p50)} p99 ${fmt(commands.acceptLatency.p99)} ms, result p50 ${fmt(commands.resultLatency.p50)} p99 ${fmt(commands.resultLatency.p99)} ms, `
+    + `${Math.round(acceptedPerSecond || 0)} accepted/s, ${Math.round(resultsPerSecond || 0)} results/s, drain ${fmt(drainMs / 1000)} s`);
+  return { label: spec.label, target: spec.target, spec: specWithoutUrls, origin: startAt, commands, drainMs, resultsPerSecond, acceptedPerSecond, reports, processes };
 }
 
 export function fmt(n: number): string {

@@ -1,32 +1,118 @@
 /**
- * Scenario 1 — steady commands (counter.add, the trivial handler) at several
- * open-loop rates through HAProxy, then a closed-loop run for the saturation
- * throughput; the synchronous design and Socket.IO get the same load at the
- * comparison rate (the lowest one).
+ * Scenario 1 — steady commands (counter.add, the trivial handler: one entity
+ * write per command) through HAProxy:
+ * - a ladder: open loop at rising rates, each for `ladderMs`, until
+ *   saturation is found — results/s below 90 % of the offered rate (the
+ *   workers and the store cannot keep up) — or the ladder's time budget is
+ *   spent; accepted/s is reported separately (the accept path takes more than
+ *   the workers apply: the CMD stream holds the difference);
+ * - closed-loop saturation (`concurrency` outstanding per connection),
+ *   `saturationMs` long, `reps` times;
+ * - the comparison: the same open-loop rate to switchyard, the synchronous
+ *   design, Socket.IO and the bare path floor (same generator, same rate,
+ *   same HAProxy path), `reps` times, designs alternating.
  */
 import { runLoad, type LoadOutcome, type ScenarioContext } from './scenarioContext.js';
 import type { TargetKind } from '../load/loadPlan.js';
+import { spreadOf, type Spread } from '../stats/repetitions.js';
 
-export interface SteadyResult {
-  rates: number[];
-  switchyard: LoadOutcome[];
-  saturation: LoadOutcome;
-  /** The comparison rate's run for each design (switchyard's is switchyard[0]). */
-  byTarget: Record<TargetKind, LoadOutcome>;
+export interface SteadyOptions {
+  ladderRates: number[];
+  ladderMs: number;
+  /** Stop climbing once the ladder has run this long (the step under way finishes). */
+  ladderBudgetMs: number;
+  saturationMs: number;
+  concurrency: number;
+  comparisonRate: number;
+  comparisonMs: number;
+  reps: number;
+  connections: number;
 }
 
-export async function runSteady(ctx: ScenarioContext, options: { rates: number[]; durationMs: number; connections: number }): Promise<SteadyResult> {
+export interface ComparisonFigures {
+  acceptP50: Spread;
+  acceptP99: Spread;
+  resultP50: Spread;
+  resultP99: Spread;
+  resultsPerSecond: Spread;
+  /** CPU seconds of the target's gateways (Socket.IO: its servers) per answered command, µs. */
+  gatewayCpuPerCommandUs: Spread;
+}
+
+export interface SteadyResult {
+  ladder: LoadOutcome[];
+  /** First ladder rate whose results/s fell below 90 % of the offered rate (undefined: never, within the ladder). */
+  resultsSaturateAt?: number;
+  /** First ladder rate whose accepted/s fell below 95 % of the offered rate. */
+  acceptsSaturateAt?: number;
+  bestResultsPerSecond: number;
+  saturation: LoadOutcome[];
+  saturationResultsPerSecond: Spread;
+  comparisonRate: number;
+  comparison: Record<TargetKind, LoadOutcome[]>;
+  comparisonFigures: Record<TargetKind, ComparisonFigures>;
+}
+
+export function gatewayCpuPerCommandUs(o: LoadOutcome): number {
+  const cpu = o.processes.filter((p) => p.name.startsWith(`${o.target} gateway`)).reduce((s, p) => s + p.cpuSeconds, 0);
+  return (cpu / Math.max(1, o.commands.answered)) * 1e6;
+}
+
+function comparisonFigures(runs: LoadOutcome[]): ComparisonFigures {
+  return {
+    acceptP50: spreadOf(runs, (o) => o.commands.acceptLatency.p50),
+    acceptP99: spreadOf(runs, (o) => o.commands.acceptLatency.p99),
+    resultP50: spreadOf(runs, (o) => o.commands.resultLatency.p50),
+    resultP99: spreadOf(runs, (o) => o.commands.resultLatency.p99),
+    resultsPerSecond: spreadOf(runs, (o) => o.resultsPerSecond),
+    gatewayCpuPerCommandUs: spreadOf(runs, gatewayCpuPerCommandUs),
+  };
+}
+
+export async function runSteady(ctx: ScenarioContext, options: SteadyOptions): Promise<SteadyResult> {
   const workload = (label: string) => ({ kind: 'counter' as const, entities: 500, entityPrefix: `${ctx.runTag}${label}-` });
-  const common = { mode: 'open' as const, durationMs: options.durationMs, connections: options.connections, graceMs: 5000 };
-  const switchyard: LoadOutcome[] = [];
-  for (const rate of options.rates) {
-    switchyard.push(await runLoad(ctx, { ...common, target: 'switchyard', rate, workload: workload(`s${rate}`), label: `steady switchyard ${rate}/s` }));
+  // A saturated step's backlog drains before the next run starts (grace: 10 s of silence, 60 s at most).
+  const common = { mode: 'open' as const, connections: options.connections, graceMs: 10_000 };
+  const ladder: LoadOutcome[] = [];
+  const ladderStart = Date.now();
+  let resultsSaturateAt: number | undefined;
+  let acceptsSaturateAt: number | undefined;
+  for (const rate of options.ladderRates) {
+    const o = await runLoad(ctx, { ...common, durationMs: options.ladderMs, target: 'switchyard', rate, workload: workload(`l${rate}`), label: `steady switchyard ${rate}/s` });
+    ladder.push(o);
+    if (acceptsSaturateAt === undefined && o.acceptedPerSecond < 0.95 * rate) acceptsSaturateAt = rate;
+    if (o.resultsPerSecond < 0.9 * rate) { resultsSaturateAt = rate; break; }
+    if (Date.now() - ladderStart >= options.ladderBudgetMs) { ctx.say(`  steady: ladder stops at ${rate}/s (its time budget is spent) without finding saturation`); break; }
   }
-  const saturation = await runLoad(ctx, {
-    ...common, mode: 'closed', rate: 0, concurrency: 8, target: 'switchyard', workload: workload('sat'), label: 'steady switchyard saturation',
-  });
-  const rate = options.rates[0]!;
-  const sync = await runLoad(ctx, { ...common, target: 'sync', rate, workload: workload(`y${rate}`), label: `steady sync ${rate}/s` });
-  const socketio = await runLoad(ctx, { ...common, target: 'socketio', rate, workload: workload(`i${rate}`), label: `steady socketio ${rate}/s` });
-  return { rates: options.rates, switchyard, saturation, byTarget: { switchyard: switchyard[0]!, sync, socketio } };
+  const saturation: LoadOutcome[] = [];
+  for (let rep = 0; rep < options.reps; rep++) {
+    saturation.push(await runLoad(ctx, {
+      ...common, mode: 'closed', rate: 0, concurrency: options.concurrency, durationMs: options.saturationMs, target: 'switchyard',
+      workload: workload(`sat${rep}`), label: `steady switchyard saturation #${rep + 1}`,
+    }));
+  }
+  const rate = options.comparisonRate;
+  const comparison: Record<TargetKind, LoadOutcome[]> = { switchyard: [], sync: [], socketio: [], bare: [] };
+  for (let rep = 0; rep < options.reps; rep++) {
+    for (const target of ['switchyard', 'sync', 'socketio', 'bare'] as const) {
+      comparison[target].push(await runLoad(ctx, {
+        ...common, graceMs: 5000, durationMs: options.comparisonMs, target, rate,
+        workload: workload(`${target.slice(0, 2)}${rep}`), label: `steady ${target} ${rate}/s #${rep + 1}`,
+      }));
+    }
+  }
+  return {
+    ladder,
+    ...(resultsSaturateAt !== undefined ? { resultsSaturateAt } : {}),
+    ...(acceptsSaturateAt !== undefined ? { acceptsSaturateAt } : {}),
+    bestResultsPerSecond: Math.max(...ladder.map((o) => o.resultsPerSecond).filter(Number.isFinite), 0),
+    saturation,
+    saturationResultsPerSecond: spreadOf(saturation, (o) => o.resultsPerSecond),
+    comparisonRate: rate,
+    comparison,
+    comparisonFigures: {
+      switchyard: comparisonFigures(comparison.switchyard), sync: comparisonFigures(comparison.sync),
+      socketio: comparisonFigures(comparison.socketio), bare: comparisonFigures(comparison.bare),
+    },
+  };
 }

@@ -93,7 +93,7 @@ type Flags = Record<string, string | boolean | undefined>;
 
 function num(flags: Flags, name: string, fallback: number, min: number, max: number, scale = 1): number {
   const raw = flags[name];
-  if (raw === undefined) return fallback;
+  if (raw === undefined) return fallback * scale;
   const n = Number(raw);
   if (!(Number.isFinite(n) && n >= min && n <= max)) throw new Error(`--${name} must be a number from ${min} to ${max} (got ${String(raw)})`);
   return n * scale;

@@ -33,7 +33,7 @@ export class BaselineProcess implements ClusterMember {
     return this.out;
   }
 
-  async start(timeoutMs = 30_000): Promise<this> {
+  async start(timeoutMs = 90_000): Promise<this> {
     const child = spawn(process.execPath, ['--import', 'tsx', join(here, `${this.program}.ts`)], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -85,6 +85,8 @@ export const fs = (s: Spread | undefined, unit = ''): string => {
   const n = s.values.filter(Number.isFinite).length;
   return n <= 1 ? `${f2(s.median)}${unit} (1 run)` : `${f2(s.min)} / **${f2(s.median)}** / ${f2(s.max)}${unit} (min / median / max of ${n})`;
 };
+/** A verdict from a figure: undefined (not measured) when the figure is not a number. */
+const check = (value: number, pass: (v: number) => boolean): boolean | undefined => (Number.isFinite(value) ? pass(value) : undefined);
 const row = (figure: string, target: string, measured: string | undefined, ok: boolean | undefined): BudgetRow =>
   ({ figure, target, measured: measured ?? 'not measured in this run', verdict: measured === undefined || ok === undefined ? 'not measured' : ok ? 'met' : 'not met' });
 const floorRow = (figure: string, measured: string | undefined): BudgetRow =>
@@ -98,7 +100,7 @@ function acceptRows(r: ReportInput): BudgetRow[] {
     const floor = lowest.figures.bare.acceptP50;
     const ratio = sy.median / floor.median;
     rows.push(row(`accept latency p50 ÷ **accept-path floor** (bare uWS → JetStream publish → ack → \`accepted\`; same generator, open loop, same rate ${lowest.rate}/s, same HAProxy path)`, '≤ 2 ×',
-      `${fs(sy, ' ms')} ÷ ${fs(floor, ' ms')} = **${f2(ratio)} ×**`, ratio <= 2));
+      `${fs(sy, ' ms')} ÷ ${fs(floor, ' ms')} = **${f2(ratio)} ×**`, check(ratio, (x) => x <= 2)));
   } else rows.push(row('accept latency p50 ÷ accept-path floor (same generator, same rate)', '≤ 2 ×', undefined, undefined));
   const comp = r.steady?.comparisonFigures;
   if (comp && r.floors) {
@@ -110,7 +112,7 @@ function acceptRows(r: ReportInput): BudgetRow[] {
   if (at5k) {
     const p99 = at5k.figures.switchyard.acceptP99;
     rows.push(row(`accept latency p99 at ${at5k.rate} commands/s offered (accept-path floor at the same rate: ${fs(at5k.figures.bare.acceptP99, ' ms')})`, '≤ 2 ms',
-      `${fs(p99, ' ms')}; accepted ${fs(at5k.figures.switchyard.acceptedPerSecond, '/s')}; backlog drained ${fs(at5k.figures.switchyard.drainMs, ' ms')} after the last send`, p99.median <= 2));
+      `${fs(p99, ' ms')}; accepted ${fs(at5k.figures.switchyard.acceptedPerSecond, '/s')}; backlog drained ${fs(at5k.figures.switchyard.drainMs, ' ms')} after the last send`, check(p99.median, (x) => x <= 2)));
   } else rows.push(row('accept latency p99 at 5k commands/s', '≤ 2 ms', undefined, undefined));
   return rows;
 }
@@ -121,7 +123,7 @@ function resultAndThroughputRows(r: ReportInput): BudgetRow[] {
   if (comp) {
     const ratio = comp.switchyard.resultP50.median / comp.bare.resultP50.median;
     rows.push(row(`result latency p50, trivial handler (counter.add), ÷ **bare-path floor** (ws → uWS → JetStream → pull consumer → core publish → push; same generator, same rate ${r.steady!.comparisonRate}/s, same HAProxy path)`, '≤ 3 ×',
-      `${fs(comp.switchyard.resultP50, ' ms')} ÷ ${fs(comp.bare.resultP50, ' ms')} = **${f2(ratio)} ×**`, ratio <= 3));
+      `${fs(comp.switchyard.resultP50, ' ms')} ÷ ${fs(comp.bare.resultP50, ' ms')} = **${f2(ratio)} ×**`, check(ratio, (x) => x <= 3)));
   } else rows.push(row('result latency p50, trivial handler, ÷ bare-path floor (same generator, same rate)', '≤ 3 ×', undefined, undefined));
   if (r.floors && comp) {
     rows.push(floorRow('bare-path floor, in-process method (one round trip at a time, directly on one bare server, no HAProxy), for reference',
@@ -132,7 +134,7 @@ function resultAndThroughputRows(r: ReportInput): BudgetRow[] {
     const sat = steady.saturationResultsPerSecond;
     const ratio = sat.median / r.floors.jetstreamPublishConsume.perSecond;
     rows.push(row('end-to-end throughput (closed loop, counter.add) ÷ **bare JetStream publish → consume floor** (in process, async window 256)', '≥ 60 %',
-      `${fs(sat, '/s')} ÷ ${f2(r.floors.jetstreamPublishConsume.perSecond)}/s = **${(ratio * 100).toFixed(1)} %**`, ratio >= 0.6));
+      `${fs(sat, '/s')} ÷ ${f2(r.floors.jetstreamPublishConsume.perSecond)}/s = **${(ratio * 100).toFixed(1)} %**`, check(ratio, (x) => x >= 0.6)));
   } else rows.push(row('end-to-end throughput ÷ bare JetStream publish → consume floor', '≥ 60 %', undefined, undefined));
   const store = r.storeFloor;
   if (store?.status === 'measured' && store.figures && steady) {
@@ -159,12 +161,12 @@ function memoryRows(r: ReportInput): BudgetRow[] {
     const sy = idle.switchyard;
     const b = sy.rssBytesPerSocket.median;
     rows.push(row(`gateway memory per idle authenticated socket (${sy.opened} sockets on one gateway, forced GC before each reading)`, '≤ 2 KB',
-      `RSS ${fs(scaleSpread(sy.rssBytesPerSocket, 1 / 1024), ' KB')}; V8 heap ${fs(scaleSpread(sy.heapBytesPerSocket, 1 / 1024), ' KB')}`, b <= 2048));
+      `RSS ${fs(scaleSpread(sy.rssBytesPerSocket, 1 / 1024), ' KB')}; V8 heap ${fs(scaleSpread(sy.heapBytesPerSocket, 1 / 1024), ' KB')}`, check(b, (x) => x <= 2048)));
     rows.push(row('≥ 100k idle sockets in one gateway process', '≥ 100k', `not measured at 100k: this machine's fd limit is 20,000 per process; ${sy.opened} opened (${sy.failed} failed)`, sy.opened >= 100_000 ? true : undefined));
     const sio = idle.socketio.rssBytesPerSocket.median;
     const ratio = b / sio;
     rows.push(row(`memory per idle socket ÷ **Socket.IO** (${idle.socketio.opened} sockets on one server, same method)`, '≤ 1/6',
-      `RSS ${f2(b / 1024)} KB ÷ ${f2(sio / 1024)} KB = **1/${f2(1 / ratio)}**; V8 heap ${f2(sy.heapBytesPerSocket.median / 1024)} KB ÷ ${f2(idle.socketio.heapBytesPerSocket.median / 1024)} KB`, ratio <= 1 / 6));
+      `RSS ${f2(b / 1024)} KB ÷ ${f2(sio / 1024)} KB = **1/${f2(1 / ratio)}**; V8 heap ${f2(sy.heapBytesPerSocket.median / 1024)} KB ÷ ${f2(idle.socketio.heapBytesPerSocket.median / 1024)} KB`, check(ratio, (x) => x <= 1 / 6)));
   } else {
     rows.push(row('gateway memory per idle authenticated socket', '≤ 2 KB', undefined, undefined));
     rows.push(row('≥ 100k idle sockets in one gateway process', '≥ 100k', undefined, undefined));
@@ -190,11 +192,11 @@ function designRows(r: ReportInput): BudgetRow[] {
     const sy = wf.byDesign.switchyard.commands.acceptLatency.p50;
     const sync = wf.byDesign.sync.commands.resultLatency.p50;
     rows.push(row(`response time ÷ **the synchronous design**, long work (checkout workflow 400–1100 ms at ${wf.rate}/s = ${wf.factor} × its capacity; p50; 1 run)`, '≥ 10 × lower',
-      `${f2(sy)} ms vs ${f2(sync)} ms = **${f2(sync / sy)} × lower**`, sync / sy >= 10));
+      `${f2(sy)} ms vs ${f2(sync)} ms = **${f2(sync / sy)} × lower**`, check(sync / sy, (x) => x >= 10)));
   } else if (r.longWork) {
     const sy = r.longWork.byTarget.switchyard.commands.acceptLatency.p50;
     const sync = r.longWork.byTarget.sync.commands.resultLatency.p50;
-    rows.push(row('response time ÷ the synchronous design, long work 200–2000 ms (p50; 1 run)', '≥ 10 × lower', `${f2(sy)} ms vs ${f2(sync)} ms = ${f2(sync / sy)} × lower`, sync / sy >= 10));
+    rows.push(row('response time ÷ the synchronous design, long work 200–2000 ms (p50; 1 run)', '≥ 10 × lower', `${f2(sy)} ms vs ${f2(sync)} ms = ${f2(sync / sy)} × lower`, check(sync / sy, (x) => x >= 10)));
   } else rows.push(row('response time ÷ the synchronous design, long work', '≥ 10 × lower', undefined, undefined));
   const fo = r.fanout;
   if (fo?.switchyard.status === 'measured' && fo.socketio.status === 'measured') {
@@ -202,7 +204,7 @@ function designRows(r: ReportInput): BudgetRow[] {
     const sio = fo.socketio.figures!.deliveriesPerGatewayCpuSecond;
     const ratio = sy.median / sio.median;
     rows.push(row(`room fan-out deliveries per gateway CPU-second ÷ **Socket.IO + redis-adapter** (${fo.switchyard.subscribers} subscribers over ${fo.switchyard.gateways} gateways, ${f2(fo.switchyard.offeredDeliveriesPerSecond)} deliveries/s offered)`, '≥ 2 ×',
-      `${fs(sy)} ÷ ${fs(sio)} = **${f2(ratio)} ×**; delivery p50 / p99 ${f2(fo.switchyard.figures!.latencyP50.median)} / ${f2(fo.switchyard.figures!.latencyP99.median)} ms vs ${f2(fo.socketio.figures!.latencyP50.median)} / ${f2(fo.socketio.figures!.latencyP99.median)} ms`, ratio >= 2));
+      `${fs(sy)} ÷ ${fs(sio)} = **${f2(ratio)} ×**; delivery p50 / p99 ${f2(fo.switchyard.figures!.latencyP50.median)} / ${f2(fo.switchyard.figures!.latencyP99.median)} ms vs ${f2(fo.socketio.figures!.latencyP50.median)} / ${f2(fo.socketio.figures!.latencyP99.median)} ms`, check(ratio, (x) => x >= 2)));
   } else {
     rows.push(row('room fan-out deliveries per gateway CPU-second ÷ Socket.IO + redis-adapter', '≥ 2 ×', undefined, undefined));
     if (fo) rows[rows.length - 1]!.measured = `not measured: switchyard ${fo.switchyard.reason ?? fo.switchyard.status}; Socket.IO ${fo.socketio.reason ?? fo.socketio.status}`;
@@ -212,7 +214,7 @@ function designRows(r: ReportInput): BudgetRow[] {
     const sio = steady.comparisonFigures.socketio.gatewayCpuPerCommandUs;
     const ratio = sy.median / sio.median;
     rows.push(row(`gateway CPU per command ÷ **Socket.IO** server CPU per command (same load, ${steady.comparisonRate}/s; Socket.IO does ack + work + result, nothing durable)`, '≤ 1 ×',
-      `${fs(sy, ' µs')} ÷ ${fs(sio, ' µs')} = **${f2(ratio)} ×**`, ratio <= 1));
+      `${fs(sy, ' µs')} ÷ ${fs(sio, ' µs')} = **${f2(ratio)} ×**`, check(ratio, (x) => x <= 1)));
   } else rows.push(row('gateway CPU per command ÷ Socket.IO', '≤ 1 ×', undefined, undefined));
   return rows;
 }

@@ -1,7 +1,9 @@
 /**
  * The bench is a program that prints figures; this test checks only that a
- * tiny run completes and writes a well-formed report. It asserts no figure:
- * timings belong to the report, not to the test suite.
+ * `--quick` run completes and writes a well-formed report. It asserts no
+ * figure: timings belong to the report, not to the test suite. To stay fast
+ * it runs the quick run's load scenarios that need no large setup (floors,
+ * accept, steady); the others are exercised by `npm run bench -- --quick`.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,40 +12,43 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-test('bench - a tiny run completes and writes a well-formed JSON + Markdown report', async () => {
+test('bench - a --quick run completes and writes a well-formed JSON + Markdown report', async () => {
   const out = await mkdtemp(join(tmpdir(), 'sy-bench-smoke-'));
   try {
     const child = spawn(process.execPath, [
-      '--import', 'tsx', 'bench/main.ts',
-      '--scenario', 'steady', '--duration', '1', '--rates', '20', '--connections', '4',
+      '--import', 'tsx', 'bench/main.ts', '--quick', '--scenario', 'floors,accept,steady',
       '--gateways', '1', '--workers', '1', '--threads', '1', '--out', out,
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stdout.on('data', (b: Buffer) => { log += b.toString(); });
     child.stderr.on('data', (b: Buffer) => { log += b.toString(); });
-    const timer = setTimeout(() => child.kill('SIGINT'), 180_000);
+    const timer = setTimeout(() => child.kill('SIGINT'), 300_000);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     clearTimeout(timer);
     assert.equal(code, 0, `bench exited with ${code}:\n${log.slice(-4000)}`);
+    assert.match(log, /expected about \d+ min/, 'the expected duration is printed first');
     assert.match(log, /steady switchyard 20\/s/, 'progress is printed while it runs');
 
     const files = await readdir(out);
     assert.ok(files.includes('report.json') && files.includes('report.md'), `report files written: ${files.join(', ')}`);
-    assert.ok(files.some((f) => f.endsWith('.svg')), 'a latency chart is written');
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
-    for (const key of ['startedAt', 'finishedAt', 'command', 'machine', 'settings', 'budget', 'comparisons', 'skipped']) {
+    for (const key of ['startedAt', 'finishedAt', 'command', 'machine', 'settings', 'budget', 'comparisons', 'skipped', 'floors', 'storeFloor', 'accept', 'steady']) {
       assert.ok(key in report, `report.json has ${key}`);
     }
-    const run = report.steady.switchyard[0].commands;
+    const run = report.steady.ladder[0].commands;
     for (const key of ['sent', 'accepted', 'answered', 'lost', 'duplicates', 'rejected', 'reconnects']) {
       assert.equal(typeof run[key], 'number', `steady run reports ${key}`);
     }
     assert.ok(run.sent > 0, 'commands were sent');
     for (const q of ['p50', 'p90', 'p99', 'p999', 'max']) assert.ok(q in run.acceptLatency && q in run.resultLatency, `latency ${q} reported`);
-    assert.ok(Array.isArray(report.steady.byTarget.switchyard.processes) && report.steady.byTarget.switchyard.processes.length > 0, 'CPU and memory per process');
-    assert.deepEqual(Object.keys(report.steady.byTarget).sort(), ['socketio', 'switchyard', 'sync'], 'both baselines ran on the same load');
-    assert.ok(report.budget.length >= 8, 'the budget table has a row per target');
-    for (const row of report.budget) assert.ok(['met', 'not met', 'not measured'].includes(row.verdict), `verdict of ${row.figure}`);
+    assert.deepEqual(Object.keys(report.steady.comparison).sort(), ['bare', 'socketio', 'switchyard', 'sync'], 'every design and the bare path floor ran on the same load');
+    for (const figure of ['min', 'median', 'max', 'values']) assert.ok(figure in report.steady.comparisonFigures.switchyard.resultP50, `repeated figures report ${figure}`);
+    assert.ok(report.accept.rates.length > 0 && report.accept.rates[0].bare.length > 0, 'the accept-path floor ran through the generator');
+    assert.ok(Array.isArray(report.steady.comparison.switchyard[0].processes) && report.steady.comparison.switchyard[0].processes.length > 0, 'CPU and memory per process');
+    assert.ok(report.budget.length >= 11, 'the budget table keeps every row');
+    for (const row of report.budget) assert.ok(['met', 'not met', 'not measured', 'floor'].includes(row.verdict), `verdict of ${row.figure}`);
+    assert.ok(report.budget.some((row: { figure: string }) => /accept-path floor/.test(row.figure)), 'the accept ratio names its floor');
+    assert.ok(report.budget.some((row: { figure: string }) => /store floor/.test(row.figure)), 'the store floor has a row');
     assert.equal(report.skipped.churn, 'not selected (--scenario)', 'scenarios not run say why');
     const md = await readFile(join(out, 'report.md'), 'utf8');
     assert.match(md, /## Target vs measured/);

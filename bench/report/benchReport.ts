@@ -141,7 +141,7 @@ function resultAndThroughputRows(r: ReportInput): BudgetRow[] {
     const upd16 = store.figures.conditionalUpdate16;
     const ratio = steady.saturationResultsPerSecond.median / upd16.opsPerSecond.median;
     rows.push(floorRow('**store floor**: conditional single-document updates/s of the entity document (version + fence condition), 16 concurrent, against the stack\'s mongowire',
-      `${fs(upd16.opsPerSecond, '/s')} (p50 ${f2(upd16.p50Ms.median)} ms, p99 ${f2(upd16.p99Ms.median)} ms); 1 concurrent ${fs(store.figures.conditionalUpdate1.opsPerSecond, '/s')}; findOne by _id ${f2(store.figures.findOneById1.opsPerSecond.median)}/s (×1), ${f2(store.figures.findOneById16.opsPerSecond.median)}/s (×16)`));
+      `${fs(upd16.opsPerSecond, '/s')} (p50 ${f2(upd16.p50Ms.median)} ms, p99 ${f2(upd16.p99Ms.median)} ms, server CPU ${f2(upd16.serverCpuMsPerOperation.median)} ms per update); 1 concurrent ${fs(store.figures.conditionalUpdate1.opsPerSecond, '/s')}; findOne by _id ${f2(store.figures.findOneById1.opsPerSecond.median)}/s (×1), ${f2(store.figures.findOneById16.opsPerSecond.median)}/s (×16)`));
     rows.push(floorRow('end-to-end throughput (closed loop) ÷ **store floor** (conditional updates/s, 16 concurrent): the share of the store\'s capacity the runtime turns into results',
       `${f2(steady.saturationResultsPerSecond.median)}/s ÷ ${f2(upd16.opsPerSecond.median)}/s = **${(ratio * 100).toFixed(1)} %**`));
     const lad = steady.resultsSaturateAt;

@@ -86,11 +86,11 @@ function floorSections(r: BenchReport, md: string[]): void {
     md.push('## Store floor (mongowire, the server the workers use; same run)', '');
     if (sf.status === 'skipped' || !sf.figures) md.push(`Skipped: ${sf.reason}`, '');
     else {
-      md.push(`${sf.runs?.length} repetitions of ${sf.secondsPerMeasure} s per measurement; min / median / max.`, '', '| operation | concurrent | ops/s | p50 ms | p99 ms |', '|---|---:|---|---|---|');
+      md.push(`${sf.runs?.length} repetitions of ${sf.secondsPerMeasure} s per measurement; min / median / max.`, '', '| operation | concurrent | ops/s | p50 ms | p99 ms | server CPU ms per operation |', '|---|---:|---|---|---|---|');
       const names = { conditionalUpdate1: ['conditional update (version + fence) of the entity document', 1], conditionalUpdate16: ['conditional update (version + fence) of the entity document', 16], findOneById1: ['findOne by _id', 1], findOneById16: ['findOne by _id', 16] } as const;
       for (const [key, [name, conc]] of Object.entries(names)) {
         const x = sf.figures[key as keyof typeof names];
-        md.push(`| ${name} | ${conc} | ${fs(x.opsPerSecond)} | ${fs(x.p50Ms)} | ${fs(x.p99Ms)} |`);
+        md.push(`| ${name} | ${conc} | ${fs(x.opsPerSecond)} | ${fs(x.p50Ms)} | ${fs(x.p99Ms)} | ${fs(x.serverCpuMsPerOperation)} |`);
       }
       md.push('');
     }

@@ -29,7 +29,10 @@ export interface BenchSettings {
   ladderMs: number;
   ladderBudgetMs: number;
   saturationMs: number;
+  /** The rate every design gets (and churn); at most half the closed-loop saturation unless set by flag. */
   comparisonRate: number;
+  /** --comparison-rate was given: use it as is. */
+  comparisonRateFixed: boolean;
   comparisonMs: number;
   workflowMs: number;
   subscribers: number;
@@ -44,19 +47,19 @@ export interface BenchSettings {
   machineNote: string;
 }
 
-const DEFAULTS: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote'> = {
+const DEFAULTS: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'comparisonRateFixed'> = {
   reps: 3, connections: 20, gateways: 2, workers: 2, storeSeconds: 2,
   acceptRates: [1000, 5000, 10000], acceptMs: 4000, acceptRepeatAt: 5000,
-  ladderRates: [50, 100, 200, 400, 800, 1600, 3200], ladderMs: 20_000, ladderBudgetMs: 60_000,
-  saturationMs: 20_000, comparisonRate: 50, comparisonMs: 6000,
-  workflowMs: 8000,
+  ladderRates: [50, 125, 300, 750, 2000], ladderMs: 20_000, ladderBudgetMs: 60_000,
+  saturationMs: 20_000, comparisonRate: 50, comparisonMs: 5000,
+  workflowMs: 6000,
   subscribers: 1000, fanoutDeliveriesPerSecond: 50_000, fanoutSenderMs: 4000,
   idleSockets: 15_000,
-  churnMs: 25_000, churnIntervalMs: 4000,
+  churnMs: 20_000, churnIntervalMs: 4000,
   longRate: 20, longMs: 5000,
 };
 
-const QUICK: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote'> = {
+const QUICK: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'comparisonRateFixed'> = {
   reps: 1, connections: 8, gateways: 2, workers: 2, storeSeconds: 1,
   acceptRates: [200, 500], acceptMs: 2000, acceptRepeatAt: 500,
   ladderRates: [20, 40], ladderMs: 2000, ladderBudgetMs: 4000,
@@ -69,7 +72,7 @@ const QUICK: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote'> = {
 };
 
 export const BENCH_HELP = `usage: npm run bench -- [flags]
-  --quick                    every scenario, tiny (a smoke run, about two minutes); default: the full run (about ten minutes)
+  --quick                    every scenario, tiny (a smoke run, about five minutes); default: the full run (about ten minutes)
   --scenario <list>          comma-separated: ${SCENARIOS.join(',')} (default: all but longwork)
   --reps <n>                 repetitions of each headline figure (default ${DEFAULTS.reps}; --quick 1)
   --connections <n>          client connections per command load (default ${DEFAULTS.connections})
@@ -80,7 +83,7 @@ export const BENCH_HELP = `usage: npm run bench -- [flags]
   --ladder-rates <list>      steady ladder rates (default ${DEFAULTS.ladderRates.join(',')}); --ladder-seconds <s> per rate (default ${DEFAULTS.ladderMs / 1000});
                              --ladder-budget <s>: no higher rate starts after this long (default ${DEFAULTS.ladderBudgetMs / 1000})
   --saturation-seconds <s>   closed-loop saturation run (default ${DEFAULTS.saturationMs / 1000})
-  --comparison-rate <n>      the rate every design gets (default ${DEFAULTS.comparisonRate}; also the churn rate); --comparison-seconds <s> (default ${DEFAULTS.comparisonMs / 1000})
+  --comparison-rate <n>      the rate every design gets, also the churn rate (default: ${DEFAULTS.comparisonRate}, or half the closed-loop saturation when that is lower); --comparison-seconds <s> (default ${DEFAULTS.comparisonMs / 1000})
   --workflow-seconds <s>     per design and rate of the checkout workflow (default ${DEFAULTS.workflowMs / 1000})
   --subscribers <n>          fan-out room size (default ${DEFAULTS.subscribers}); --fanout-deliveries <n>/s offered (default ${DEFAULTS.fanoutDeliveriesPerSecond}); --fanout-seconds <s> per repetition (default ${DEFAULTS.fanoutSenderMs / 1000})
   --idle-sockets <n>         idle sockets per design (default ${DEFAULTS.idleSockets}; this machine's fd limit is 20,000)
@@ -127,6 +130,7 @@ export function benchSettings(flags: Flags): BenchSettings {
     ladderBudgetMs: num(flags, 'ladder-budget', d.ladderBudgetMs / 1000, 1, 3600, 1000),
     saturationMs: num(flags, 'saturation-seconds', d.saturationMs / 1000, 1, 600, 1000),
     comparisonRate: num(flags, 'comparison-rate', d.comparisonRate, 1, 100_000),
+    comparisonRateFixed: flags['comparison-rate'] !== undefined,
     comparisonMs: num(flags, 'comparison-seconds', d.comparisonMs / 1000, 1, 600, 1000),
     workflowMs: num(flags, 'workflow-seconds', d.workflowMs / 1000, 1, 600, 1000),
     subscribers: num(flags, 'subscribers', d.subscribers, 1, 18_000),
@@ -152,7 +156,7 @@ export function estimatedSeconds(s: BenchSettings): number {
   const parts: Record<Scenario, number> = {
     floors: 20 + s.reps * (4 * s.storeSeconds + 3),
     accept: s.acceptRates.reduce((t, rate) => t + (rate === s.acceptRepeatAt ? s.reps : 1) * 2 * run(s.acceptMs, 4), 0),
-    steady: Math.min(s.ladderRates.length * run(s.ladderMs), s.ladderBudgetMs / 1000 + run(s.ladderMs, 25))
+    steady: Math.min(s.ladderRates.length * run(s.ladderMs), s.ladderBudgetMs / 1000 + run(s.ladderMs, 15))
       + s.reps * run(s.saturationMs, 6) + s.reps * 4 * run(s.comparisonMs),
     workflow: run(s.workflowMs, 12) + 6 * run(s.workflowMs, 6),
     fanout: 2 * (8 + s.subscribers / 200 + s.reps * run(s.fanoutSenderMs, 3.5)),

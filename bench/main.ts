@@ -3,7 +3,7 @@
  * this machine, runs every scenario (about ten minutes on a quiet 2-core
  * machine; the expected duration is printed first), prints progress, and
  * writes JSON + Markdown + SVG charts into bench/reports/<timestamp>/.
- *   npm run bench -- --quick                  # a smoke run of every scenario, about two minutes
+ *   npm run bench -- --quick                  # a smoke run of every scenario, about five minutes
  *   npm run bench -- --scenario churn --minutes 5
  * `npm run bench -- --help` lists every flag.
  */
@@ -108,7 +108,7 @@ try {
   if (scenarios.includes('steady')) {
     partial.steady = await scenario('steady', () => runSteady(ctx, {
       ladderRates: s.ladderRates, ladderMs: s.ladderMs, ladderBudgetMs: s.ladderBudgetMs, saturationMs: s.saturationMs, concurrency: 8,
-      comparisonRate: s.comparisonRate, comparisonMs: s.comparisonMs, reps, connections,
+      comparisonRate: s.comparisonRate, comparisonRateFixed: s.comparisonRateFixed, comparisonMs: s.comparisonMs, reps, connections,
     }));
   }
   if (scenarios.includes('workflow')) {
@@ -121,7 +121,7 @@ try {
   if (scenarios.includes('idle')) partial.idle = await scenario('idle sockets', () => runIdleScenario(ctx, { sockets: s.idleSockets, reps }));
   if (scenarios.includes('longwork')) partial.longWork = await scenario('long work', () => runLongWork(ctx, { rate: s.longRate, durationMs: s.longMs, connections }));
   if (scenarios.includes('churn')) {
-    partial.churn = await scenario('churn', () => runChurnScenario(ctx, { rate: s.comparisonRate, durationMs: s.churnMs, intervalMs: s.churnIntervalMs, connections }));
+    partial.churn = await scenario('churn', () => runChurnScenario(ctx, { rate: partial.steady?.comparisonRate ?? s.comparisonRate, durationMs: s.churnMs, intervalMs: s.churnIntervalMs, connections }));
   }
   for (const x of SCENARIOS) if (!scenarios.includes(x)) partial.skipped[x] = 'not selected (--scenario)';
   partial.finishedAt = new Date().toISOString();

@@ -10,7 +10,8 @@
  *   `saturationMs` long, `reps` times;
  * - the comparison: the same open-loop rate to switchyard, the synchronous
  *   design, Socket.IO and the bare path floor (same generator, same rate,
- *   same HAProxy path), `reps` times, designs alternating.
+ *   same HAProxy path), `reps` times, designs alternating; the rate is at
+ *   most half the closed-loop saturation (a steady state, not a backlog).
  */
 import { runLoad, type LoadOutcome, type ScenarioContext } from './scenarioContext.js';
 import type { TargetKind } from '../load/loadPlan.js';
@@ -23,7 +24,10 @@ export interface SteadyOptions {
   ladderBudgetMs: number;
   saturationMs: number;
   concurrency: number;
+  /** The comparison's rate, or its upper bound when `comparisonRateFixed` is false. */
   comparisonRate: number;
+  /** false: the comparison runs at min(comparisonRate, half the closed-loop saturation), so that it measures a steady state, not a backlog. */
+  comparisonRateFixed: boolean;
   comparisonMs: number;
   reps: number;
   connections: number;
@@ -91,7 +95,9 @@ export async function runSteady(ctx: ScenarioContext, options: SteadyOptions): P
       workload: workload(`sat${rep}`), label: `steady switchyard saturation #${rep + 1}`,
     }));
   }
-  const rate = options.comparisonRate;
+  const halfSaturation = Math.floor(spreadOf(saturation, (o) => o.resultsPerSecond).median / 2);
+  const rate = options.comparisonRateFixed || !(halfSaturation >= 1) ? options.comparisonRate : Math.min(options.comparisonRate, halfSaturation);
+  if (rate !== options.comparisonRate) ctx.say(`  steady: the comparison runs at ${rate}/s (half the closed-loop saturation; ${options.comparisonRate}/s would measure a backlog)`);
   const comparison: Record<TargetKind, LoadOutcome[]> = { switchyard: [], sync: [], socketio: [], bare: [] };
   for (let rep = 0; rep < options.reps; rep++) {
     for (const target of ['switchyard', 'sync', 'socketio', 'bare'] as const) {

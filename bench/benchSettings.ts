@@ -48,10 +48,10 @@ export interface BenchSettings {
 }
 
 const DEFAULTS: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'comparisonRateFixed'> = {
-  reps: 3, connections: 20, gateways: 2, workers: 2, storeSeconds: 2,
+  reps: 3, connections: 20, gateways: 2, workers: 2, storeSeconds: 1.5,
   acceptRates: [1000, 5000, 10000], acceptMs: 4000, acceptRepeatAt: 5000,
-  ladderRates: [50, 125, 300, 750, 2000], ladderMs: 20_000, ladderBudgetMs: 60_000,
-  saturationMs: 20_000, comparisonRate: 50, comparisonMs: 5000,
+  ladderRates: [50, 125, 300, 750, 2000], ladderMs: 20_000, ladderBudgetMs: 40_000,
+  saturationMs: 20_000, comparisonRate: 50, comparisonMs: 4000,
   workflowMs: 6000,
   subscribers: 1000, fanoutDeliveriesPerSecond: 50_000, fanoutSenderMs: 4000,
   idleSockets: 15_000,
@@ -72,7 +72,7 @@ const QUICK: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'compar
 };
 
 export const BENCH_HELP = `usage: npm run bench -- [flags]
-  --quick                    every scenario, tiny (a smoke run, about five minutes); default: the full run (about ten minutes)
+  --quick                    every scenario, tiny (a smoke run, about five minutes); default: the full run (about twelve minutes; the estimate is printed first)
   --scenario <list>          comma-separated: ${SCENARIOS.join(',')} (default: all but longwork)
   --reps <n>                 repetitions of each headline figure (default ${DEFAULTS.reps}; --quick 1)
   --connections <n>          client connections per command load (default ${DEFAULTS.connections})

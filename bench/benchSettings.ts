@@ -51,7 +51,7 @@ const DEFAULTS: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'com
   reps: 3, connections: 20, gateways: 2, workers: 2, storeSeconds: 1.5,
   acceptRates: [1000, 5000, 10000], acceptMs: 4000, acceptRepeatAt: 5000,
   ladderRates: [50, 125, 300, 750, 2000], ladderMs: 20_000, ladderBudgetMs: 40_000,
-  saturationMs: 20_000, comparisonRate: 50, comparisonMs: 4000,
+  saturationMs: 20_000, comparisonRate: 50, comparisonMs: 7000,
   workflowMs: 6000,
   subscribers: 1000, fanoutDeliveriesPerSecond: 50_000, fanoutSenderMs: 4000,
   idleSockets: 15_000,

@@ -41,7 +41,8 @@ export async function runAcceptPath(ctx: ScenarioContext, options: { rates: numb
     const bare: LoadOutcome[] = [];
     const switchyard: LoadOutcome[] = [];
     for (let rep = 0; rep < (rate === options.repeatAt ? options.reps : 1); rep++) {
-      const common = { mode: 'open' as const, rate, durationMs: options.durationMs, connections: options.connections, graceMs: 5000, workload: { kind: 'noop' as const, entities: 1000 } };
+      // Grace: 10 s without an answer (60 s at most) — a 10k/s backlog takes a while to drain, and what drains is not lost.
+      const common = { mode: 'open' as const, rate, durationMs: options.durationMs, connections: options.connections, graceMs: 10_000, workload: { kind: 'noop' as const, entities: 1000 } };
       bare.push(await runLoad(ctx, { ...common, target: 'bare', label: `accept floor ${rate}/s #${rep + 1}` }));
       switchyard.push(await runLoad(ctx, { ...common, target: 'switchyard', label: `accept switchyard ${rate}/s #${rep + 1}` }));
     }

@@ -83,7 +83,7 @@ export const f2 = (n: number | undefined): string => (n === undefined || !Number
 export const fs = (s: Spread | undefined, unit = ''): string => {
   if (!s) return 'n/a';
   const n = s.values.filter(Number.isFinite).length;
-  return n <= 1 ? `${f2(s.median)}${unit} (1 run)` : `${f2(s.min)} / **${f2(s.median)}** / ${f2(s.max)}${unit} (min / median / max of ${n})`;
+  return n <= 1 ? `${f2(s.median)}${unit} (1 run)` : `${f2(s.min)} / **${f2(s.median)}** / ${f2(s.max)}${unit} (${n} runs)`;
 };
 /** A verdict from a figure: undefined (not measured) when the figure is not a number. */
 const check = (value: number, pass: (v: number) => boolean): boolean | undefined => (Number.isFinite(value) ? pass(value) : undefined);

@@ -134,7 +134,7 @@ function workflowSection(r: BenchReport, md: string[]): void {
   for (const x of wf.rates) {
     for (const [design, o] of Object.entries(x.byDesign)) {
       const c = o.commands;
-      md.push(`| ${x.rate}/s (${x.factor} ×) | ${design} | ${f(c.acceptLatency.p50)} / ${f(c.acceptLatency.p99)} | ${f(c.resultLatency.p50)} / ${f(c.resultLatency.p99)} | ${c.answered} / ${c.sent} | ${JSON.stringify(c.failedResults)}${c.rejected ? `, rejected ${JSON.stringify(c.rejectedByCode)}` : ''} | ${c.lost} | ${c.duplicates} | ${f(o.drainMs / 1000)} |`);
+      md.push(`| ${x.rate}/s (${x.factor} ×) | ${design} | ${f(c.acceptLatency.p50)} / ${f(c.acceptLatency.p99)} | ${f(c.resultLatency.p50)} / ${f(c.resultLatency.p99)} | ${c.answered} / ${c.sent} | ${Object.keys(c.failedResults).length ? JSON.stringify(c.failedResults) : '0'}${c.rejected ? `, rejected ${JSON.stringify(c.rejectedByCode)}` : ''} | ${c.lost} | ${c.duplicates} | ${f(o.drainMs / 1000)} |`);
     }
   }
   md.push('', ...outcomeTable([wf.capacityRun, ...wf.rates.flatMap((x) => Object.values(x.byDesign))]), '');

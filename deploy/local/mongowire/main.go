@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	_ "net/http/pprof" // served only with -pprof
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -32,7 +34,12 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dir := flag.String("dir", "", "directory for the SQLite data files (required)")
 	logLevel := flag.String("log-level", "error", "log level: debug, info, warn or error")
+	pprofAddr := flag.String("pprof", os.Getenv("SY_MONGOWIRE_PPROF"), "serve Go's pprof on this address (for profiling; default $SY_MONGOWIRE_PPROF, empty: off)")
 	flag.Parse()
+
+	if *pprofAddr != "" {
+		go func() { fmt.Fprintln(os.Stderr, http.ListenAndServe(*pprofAddr, nil)) }()
+	}
 
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "mongowire: -dir is required")

@@ -37,7 +37,7 @@ test('guarantee 7 - a zombie owner with a stale fencing token cannot commit, eve
 
 test('guarantee 7 - two writers committing one entity at the same moment, from separate connections: exactly one commit wins', async () => {
   // The store's commit is ONE conditional update; MongoDB applies it atomically, and the mongo-wire dev
-  // server must too (FerretDB alone runs it as query-then-write: deploy/local/mongowire/writeserializer.go).
+  // server must too (FerretDB alone runs it as query-then-write: deploy/local/mongowire/ferretdb-patch.sh, change 3).
   const WRITERS = 8;
   const ROUNDS = 15;
   const clients = await Promise.all(Array.from({ length: WRITERS }, () => new MongoClient(actors.stack.env.MONGODB_URI!, { maxPoolSize: 1 }).connect()));

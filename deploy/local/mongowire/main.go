@@ -1,16 +1,18 @@
 // Command mongowire is switchyard's development and test MongoDB-wire server:
-// FerretDB v1 embedded with its SQLite backend. It exists because no mongod can
-// be installed on the development machines; production points MONGODB_URI at
-// a real MongoDB replica set instead.
+// FerretDB v1 embedded with its SQLite backend, built against a patched copy
+// of FerretDB (ferretdb-patch.sh: _id lookups through the _id index, write
+// commands one at a time so a conditional update is atomic as in MongoDB).
+// It exists because no mongod can be installed on the development machines;
+// production points MONGODB_URI at a real MongoDB replica set instead.
 //
 // Usage: mongowire -listen 127.0.0.1:27017 -dir /path/to/data
 //
-// FerretDB itself listens on a private Unix socket; clients reach it through
-// the write serializer (writeserializer.go), which makes a conditional
-// single-document update atomic, as it is in MongoDB.
-//
 // It prints "ready <mongodb-uri>" on stdout once the listener accepts
 // connections, and stops cleanly on SIGINT or SIGTERM.
+//
+// Durability: SQLite never calls fsync here (synchronous=OFF). A killed
+// mongowire loses nothing (its writes are in the OS's page cache); a machine
+// crash can lose the last writes. For development and tests only.
 package main
 
 import (
@@ -18,20 +20,32 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
+	"net/http"
+	_ "net/http/pprof" // served only with -pprof
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
-	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
+
+// sqlitePragmas are set on every SQLite connection (FerretDB adds busy_timeout, journal_mode(wal) and auto_vacuum(none)).
+var sqlitePragmas = []string{
+	"synchronous(off)",          // no fsync per commit (see Durability above)
+	"cache_size(-32000)",        // 32 MiB page cache per connection (default 2 MiB)
+	"temp_store(memory)",        // sorts and temporary indexes in memory
+	"mmap_size(268435456)",      // reads through a memory map instead of a read() per page
+	"wal_autocheckpoint(10000)", // copy the WAL back every ~40 MiB instead of ~4 MiB: a page rewritten often is copied once
+}
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dir := flag.String("dir", "", "directory for the SQLite data files (required)")
 	logLevel := flag.String("log-level", "error", "log level: debug, info, warn or error")
+	pprofAddr := flag.String("pprof", os.Getenv("SY_MONGOWIRE_PPROF"), "serve Go's pprof on this address (for profiling; default $SY_MONGOWIRE_PPROF, empty: off)")
 	flag.Parse()
 
 	if *dir == "" {
@@ -52,17 +66,22 @@ func main() {
 		fmt.Fprintf(os.Stderr, "mongowire: -log-level: %v\n", err)
 		os.Exit(2)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(lazyAttrs{inner: slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})})
 
-	socket := filepath.Join(os.TempDir(), fmt.Sprintf("mongowire-%d.sock", os.Getpid()))
-	_ = os.Remove(socket)
-	defer os.Remove(socket)
+	if *pprofAddr != "" {
+		go func() { fmt.Fprintln(os.Stderr, http.ListenAndServe(*pprofAddr, nil)) }()
+	}
+	// A dev server's heap is small: collect garbage less often (GOGC=400) unless GOGC says otherwise.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 
+	sqliteURL := (&url.URL{Scheme: "file", Opaque: abs + "/", RawQuery: url.Values{"_pragma": sqlitePragmas}.Encode()}).String()
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{Unix: socket},
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: sqliteURL,
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "mongowire: %v\n", err)
@@ -75,29 +94,8 @@ func main() {
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
 
-	// Open the public listener once FerretDB answers on its socket, then announce readiness on one line.
-	go func() {
-		for ctx.Err() == nil {
-			conn, err := net.DialTimeout("unix", socket, 200*time.Millisecond)
-			if err != nil {
-				time.Sleep(50 * time.Millisecond)
-				continue
-			}
-			conn.Close()
-			l, err := net.Listen("tcp", *listen)
-			if err != nil {
-				done <- fmt.Errorf("listen %s: %w", *listen, err)
-				return
-			}
-			go func() { <-ctx.Done(); l.Close() }()
-			relay := &writeSerializer{upstream: func() (net.Conn, error) { return net.Dial("unix", socket) }, logger: logger}
-			fmt.Printf("ready mongodb://%s/\n", *listen)
-			if err := relay.serve(l); err != nil {
-				done <- err
-			}
-			return
-		}
-	}()
+	// ferretdb.New has bound the listener and opened the backend: connections wait in the listen backlog until Run accepts them.
+	fmt.Printf("ready %s\n", f.MongoDBURI())
 
 	if err := <-done; err != nil && ctx.Err() == nil {
 		fmt.Fprintf(os.Stderr, "mongowire: %v\n", err)

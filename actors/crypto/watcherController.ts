@@ -10,7 +10,8 @@
  * 2. reads up to SY_CRYPTO_BLOCKS_PER_TICK blocks after the checkpoint,
  *    each one's parent hash checked against the block before (a reorg in
  *    the middle of the range stops there: the next tick rewinds);
- * 3. sends every transfer to a deposit address to its order, and every
+ * 3. sends every transfer to a deposit address to its order as soon as
+ *    its block is read (1 confirmation), and at the end of the range every
  *    pending transfer its new confirmation count (transferCommands.ts);
  * 4. commits the new checkpoint (number + hash) with the recent blocks and
  *    the pending transfers.
@@ -55,7 +56,6 @@ export const watchTickController: Controller<CryptoState, WatchTick, CryptoDeps>
     ctx.log.info({ chainId, checkpoint }, 'chain watcher starts');
     return { state: { ...watcher, checkpoint, recent: [checkpoint] }, result: { started: true, checkpoint } };
   }
-  const observations: Observation[] = [];
   const current = await vendorCall(() => deps.chain.header(watcher.checkpoint!.number));
   if (current?.hash !== watcher.checkpoint.hash) {
     const ancestor = await commonAncestor(watcher, deps);
@@ -73,23 +73,26 @@ export const watchTickController: Controller<CryptoState, WatchTick, CryptoDeps>
     if (!block || block.parentHash !== checkpoint.hash) break; // the chain moved under us: the next tick sees the reorg
     const sightings = await vendorCall(() => deps.chain.transfersIn(block, deps.tokens));
     const orders = await deps.addresses.ordersOf(sightings.map((s) => s.to));
+    const seen: Observation[] = [];
     for (const s of sightings) {
       const order = orders.get(s.to.toLowerCase());
       if (order === undefined) continue;
       const asset = s.token === undefined ? deps.nativeSymbol : deps.tokenSymbols.get(s.token.toLowerCase());
       if (asset === undefined) continue;
       const transfer = chainTransfer(chainId, asset, block, s);
-      pending.push({ order, transfer, sent: 0 });
+      seen.push({ order, observed: { transfer, confirmations: 1, removed: false } });
+      pending.push({ order, transfer, sent: 1 });
     }
+    // Sent block by block, so the orders see a transfer while a long range is still being read.
+    await deps.transfers.send(seen);
     checkpoint = { number: block.number, hash: block.hash };
     recent = appendRecent(recent, checkpoint);
     ctx.heartbeat();
   }
   const { reports, pending: stillPending } = confirmationReports(pending, checkpoint.number, deps.confirmations);
-  observations.push(...reports);
-  await deps.transfers.send(observations);
+  await deps.transfers.send(reports);
   const scanned = checkpoint.number - watcher.checkpoint.number;
   watcher = { ...watcher, checkpoint, recent, pending: stillPending, blocksScanned: watcher.blocksScanned + scanned };
-  if (scanned === 0 && observations.length === 0) return { result: { scanned: 0 } };
-  return { state: watcher, result: { scanned, observations: observations.length, checkpoint } };
+  if (scanned === 0 && reports.length === 0) return { result: { scanned: 0 } };
+  return { state: watcher, result: { scanned, reports: reports.length, checkpoint } };
 };

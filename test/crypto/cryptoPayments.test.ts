@@ -9,7 +9,7 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CONFIRMATIONS, CryptoPayer, TEST_TOKEN, accountCredit, assertLedgerBalances, committedLedger, discordMessagesAbout, eventually, mineAndWatch,
-  orderReaches, startCryptoFixture, uniqueOrder, watcherCaughtUp, type CryptoFixture,
+  orderReaches, startCryptoFixture, uniqueOrder, watcherCaughtUp, watcherState, type CryptoFixture,
 } from './cryptoTestKit.js';
 
 let f: CryptoFixture;
@@ -101,6 +101,36 @@ test('crypto - an overpayment pays the order and records the excess for refund',
   assert.deepEqual(ledger.map((e) => e.kind), ['payment', 'refund_due']);
   assert.equal(accountCredit(ledger, 'sales'), 10_000_000_000_000_000n);
   assert.equal(accountCredit(ledger, 'refunds_payable'), 5_000_000_000_000_000n);
+});
+
+test('crypto - a reorg that removes the payment before N confirmations sends the order back to awaiting; the replacement chain\'s payment is credited once', async () => {
+  const order = uniqueOrder('reorg');
+  const view = await alice.checkout(order, 'ETH', '0.02');
+  await watcherCaughtUp(f);
+  const fork = await f.chain.chain.snapshot();
+  const before = (await watcherState(f))!.reorgs;
+  await f.chain.chain.payNative(view.address, 20_000_000_000_000_000n);
+  await mineAndWatch(f, CONFIRMATIONS - 2);
+  const seen = await orderReaches(f, order, `seen with ${CONFIRMATIONS - 1} confirmations`, (s) => s.status === 'seen' && s.transfers[0]?.confirmations === CONFIRMATIONS - 1);
+  const removedBlock = seen.transfers[0]!.blockHash;
+  // The payment's block and the one on it are replaced by another chain of the same height, without the payment.
+  await f.chain.chain.revert(fork);
+  await f.chain.chain.payNative(f.chain.chain.account, 1n);
+  await f.chain.chain.mine(CONFIRMATIONS - 2);
+  const back = await orderReaches(f, order, 'awaiting again', (s) => s.status === 'awaiting');
+  assert.deepEqual(back.transfers, []);
+  assert.ok((await watcherState(f))!.reorgs > before, 'the watcher saw a reorg');
+  // The payment lands again on the new chain and is credited once.
+  await f.chain.chain.payNative(view.address, 20_000_000_000_000_000n);
+  await mineAndWatch(f, CONFIRMATIONS);
+  const paid = await orderReaches(f, order, 'paid', (s) => s.status === 'paid');
+  assert.equal(paid.transfers.length, 1);
+  assert.notEqual(paid.transfers[0]!.blockHash, removedBlock);
+  const ledger = await committedLedger(f, order);
+  assert.deepEqual(ledger.map((e) => e.kind), ['payment']);
+  assert.equal(accountCredit(ledger, 'sales'), 20_000_000_000_000_000n);
+  const statuses = alice.pushes(order).map((p) => p.status);
+  assert.deepEqual(statuses.filter((st, i) => st !== statuses[i - 1]), ['awaiting', 'seen', 'awaiting', 'seen', 'paid']);
 });
 
 test('crypto - bad input gets a clear error code and credits nothing: unknown asset, amount 0 or past the decimals, another user\'s order', async () => {

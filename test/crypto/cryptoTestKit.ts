@@ -14,6 +14,7 @@ import { startDevChainNode, TEST_TOKEN, type DevChainNode } from '../harness/cha
 import { startDiscordWebhookServer, type DiscordWebhookServer } from '../harness/discordWebhookServer.js';
 import { WsTestClient, type Frame } from '../harness/wsTestClient.js';
 import { eventually } from '../harness/commandDriver.js';
+import { startGatedJsonRpcProxy, type GatedJsonRpcProxy } from '../harness/gatedJsonRpcProxy.js';
 
 export { eventually, TEST_TOKEN };
 
@@ -23,14 +24,17 @@ export interface CryptoFixture {
   chain: DevChainNode;
   stack: Stack;
   discord: DiscordWebhookServer;
+  /** Between the workers and the node when started with `gatedRpc`. */
+  rpc: GatedJsonRpcProxy | undefined;
   mongo: MongoClient;
   db: Db;
   stop(): Promise<void>;
 }
 
-export async function startCryptoFixture(options: { workers: number; env?: Record<string, string>; workerEnv?: (i: number) => Record<string, string> }): Promise<CryptoFixture> {
+export async function startCryptoFixture(options: { workers: number; env?: Record<string, string>; gatedRpc?: boolean }): Promise<CryptoFixture> {
   const chain = await startDevChainNode();
   const discord = await startDiscordWebhookServer();
+  const rpc = options.gatedRpc ? await startGatedJsonRpcProxy(chain.rpcUrl) : undefined;
   const stack = await startStack({
     gateways: 1,
     workers: 0,
@@ -44,17 +48,19 @@ export async function startCryptoFixture(options: { workers: number; env?: Recor
       SY_ACTOR_RETRY_BASE_MS: '100',
       SY_ACTOR_RETRY_MAX_MS: '500',
       SY_TIMER_POLL_MS: '100',
+      ...(rpc ? { SY_CRYPTO_RPC_URL: rpc.url } : {}),
       ...options.env,
     },
   });
-  for (let i = 0; i < options.workers; i++) await stack.startWorker(options.workerEnv?.(i) ?? {});
+  for (let i = 0; i < options.workers; i++) await stack.startWorker();
   const mongo = await MongoClient.connect(stack.env.MONGODB_URI!);
   return {
-    chain, stack, discord, mongo, db: mongo.db('switchyard'),
+    chain, stack, discord, rpc, mongo, db: mongo.db('switchyard'),
     async stop() {
       await mongo.close().catch(() => {});
+      rpc?.open();
       await stack.stop();
-      await Promise.all([discord.stop(), chain.stop()]);
+      await Promise.all([discord.stop(), chain.stop(), rpc?.stop()]);
     },
   };
 }

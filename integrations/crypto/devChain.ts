@@ -86,6 +86,12 @@ export class DevChain {
     await this.testClient.setAutomine(on);
   }
 
+  /** A block every `ms` besides automine (0: none), so confirmations accrue on their own. */
+  async setIntervalMining(ms: number): Promise<void> {
+    // viem takes seconds here (and multiplies by 1000 for Hardhat, which takes ms).
+    await this.testClient.setIntervalMining({ interval: ms / 1000 });
+  }
+
   async snapshot(): Promise<string> {
     return this.testClient.snapshot();
   }

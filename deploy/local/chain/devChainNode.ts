@@ -39,7 +39,12 @@ export interface DevChainNode {
   stop(): Promise<void>;
 }
 
-export async function startDevChainNode(): Promise<DevChainNode> {
+export interface DevChainNodeOptions {
+  /** Mine a block this often besides one per transaction (0: only per transaction and evm_mine), ms. @default 0 */
+  blockIntervalMs?: number;
+}
+
+export async function startDevChainNode(options: DevChainNodeOptions = {}): Promise<DevChainNode> {
   const dir = await mkdtemp(join(tmpdir(), 'sy-chain-'));
   let node: ServerProcess | undefined;
   for (let attempt = 0; ; attempt++) {
@@ -58,6 +63,7 @@ export async function startDevChainNode(): Promise<DevChainNode> {
   const rpcUrl = `http://127.0.0.1:${node.port}`;
   const chain = new DevChain(rpcUrl);
   const token = await chain.deploy(TEST_TOKEN, [TOKEN_SUPPLY]);
+  if (options.blockIntervalMs) await chain.setIntervalMining(options.blockIntervalMs);
   return {
     node, rpcUrl, token, chain,
     env: {

@@ -14,6 +14,7 @@
  */
 import { createPublicClient, getAddress, http, parseAbiItem, type PublicClient } from 'viem';
 import { IntegrationError } from '../integrationError.js';
+import { measureVendorCall } from '../vendorCallMetrics.js';
 
 export interface BlockHeader {
   number: number;
@@ -66,12 +67,15 @@ export class ViemChainReader implements ChainReader {
     this.client = createPublicClient({ transport: http(options.rpcUrl, { timeout: options.timeoutMs ?? 10_000, retryCount: 0 }) });
   }
 
+  /** One JSON-RPC call, counted and timed under its method name (a fixed set: the label stays bounded). */
   private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      throw unavailable(what, err);
-    }
+    return measureVendorCall('crypto', what.replace(/\(.*$/, ''), async () => {
+      try {
+        return await run();
+      } catch (err) {
+        throw unavailable(what, err);
+      }
+    });
   }
 
   async chainId(): Promise<number> {

@@ -4,28 +4,17 @@
  * arriving afterwards is recorded for refund, never credited to the closed
  * order. After every test the ledger balances.
  */
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CONFIRMATIONS, CryptoPayer, TEST_TOKEN, accountCredit, assertLedgerBalances, committedLedger, eventually, mineAndWatch, orderReaches,
-  startCryptoFixture, uniqueOrder, watcherCaughtUp, type CryptoFixture,
+  CONFIRMATIONS, TEST_TOKEN, accountCredit, committedLedger, eventually, mineAndWatch, orderReaches,
+  cryptoSuite, uniqueOrder,
 } from './cryptoTestKit.js';
 
-let f: CryptoFixture;
-let alice: CryptoPayer;
-
-before(async () => {
-  f = await startCryptoFixture({ workers: 1, env: { SY_CRYPTO_ORDER_TTL_S: '3' } });
-  alice = await CryptoPayer.connect(f.stack, 'alice');
-  await watcherCaughtUp(f);
-});
-after(async () => {
-  await alice?.close().catch(() => {});
-  await f?.stop();
-});
-afterEach(async () => { await assertLedgerBalances(f); });
+const suite = cryptoSuite({ workers: 1, env: { SY_CRYPTO_ORDER_TTL_S: '3' } });
 
 test('crypto - an order past its expiry with no payment is expired; a payment after expiry is recorded for refund, not credited', async () => {
+  const { f, alice } = suite;
   const order = uniqueOrder('expiry');
   const view = await alice.checkout(order, 'ETH', '0.03');
   const expired = await orderReaches(f, order, 'expired', (s) => s.status === 'expired');
@@ -47,6 +36,7 @@ test('crypto - an order past its expiry with no payment is expired; a payment af
 });
 
 test('crypto - an underpaid order expires and what it received is owed back', async () => {
+  const { f, alice } = suite;
   const order = uniqueOrder('under-expiry');
   const view = await alice.checkout(order, 'TUSD', '4');
   await f.chain.chain.payToken(f.chain.token, TEST_TOKEN.abi, view.address, 1_000_000n);

@@ -5,28 +5,17 @@
  * SY_CRYPTO_CONFIRMATIONS blocks and credited exactly once. After every
  * test the ledger balances.
  */
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CONFIRMATIONS, CryptoPayer, TEST_TOKEN, accountCredit, assertLedgerBalances, committedLedger, discordMessagesAbout, eventually, mineAndWatch,
-  orderReaches, startCryptoFixture, uniqueOrder, watcherCaughtUp, watcherState, type CryptoFixture,
+  CONFIRMATIONS, CryptoPayer, TEST_TOKEN, accountCredit, committedLedger, discordMessagesAbout, eventually, mineAndWatch,
+  orderReaches, cryptoSuite, uniqueOrder, watcherCaughtUp, watcherState,
 } from './cryptoTestKit.js';
 
-let f: CryptoFixture;
-let alice: CryptoPayer;
-
-before(async () => {
-  f = await startCryptoFixture({ workers: 1 });
-  alice = await CryptoPayer.connect(f.stack, 'alice');
-  await watcherCaughtUp(f);
-});
-after(async () => {
-  await alice?.close().catch(() => {});
-  await f?.stop();
-});
-afterEach(async () => { await assertLedgerBalances(f); });
+const suite = cryptoSuite({ workers: 1 });
 
 test('crypto - an exact ETH payment is seen, confirmed after N blocks and paid once; pushes show k of N; the ledger credits it once', async () => {
+  const { f, alice } = suite;
   const order = uniqueOrder('exact');
   const view = await alice.checkout(order, 'ETH', '0.05');
   assert.equal(view.status, 'awaiting');
@@ -53,6 +42,7 @@ test('crypto - an exact ETH payment is seen, confirmed after N blocks and paid o
 });
 
 test('crypto - two token payments to one order in one block (underpay, then top-up) are both credited', async () => {
+  const { f, alice } = suite;
   const order = uniqueOrder('topup');
   const view = await alice.checkout(order, 'TUSD', '12.5');
   assert.equal(view.amountDue, '12500000');
@@ -77,6 +67,7 @@ test('crypto - two token payments to one order in one block (underpay, then top-
 });
 
 test('crypto - an underpayment waits as underpaid; a later top-up makes it paid', async () => {
+  const { f, alice } = suite;
   const order = uniqueOrder('under');
   const view = await alice.checkout(order, 'TUSD', '5');
   await f.chain.chain.payToken(f.chain.token, TEST_TOKEN.abi, view.address, 3_000_000n);
@@ -90,6 +81,7 @@ test('crypto - an underpayment waits as underpaid; a later top-up makes it paid'
 });
 
 test('crypto - an overpayment pays the order and records the excess for refund', async () => {
+  const { f, alice } = suite;
   const order = uniqueOrder('over');
   const view = await alice.checkout(order, 'ETH', '0.01');
   await f.chain.chain.payNative(view.address, 15_000_000_000_000_000n);
@@ -104,6 +96,7 @@ test('crypto - an overpayment pays the order and records the excess for refund',
 });
 
 test('crypto - a reorg that removes the payment before N confirmations sends the order back to awaiting; the replacement chain\'s payment is credited once', async () => {
+  const { f, alice } = suite;
   const order = uniqueOrder('reorg');
   const view = await alice.checkout(order, 'ETH', '0.02');
   await watcherCaughtUp(f);
@@ -134,6 +127,7 @@ test('crypto - a reorg that removes the payment before N confirmations sends the
 });
 
 test('crypto - bad input gets a clear error code and credits nothing: unknown asset, amount 0 or past the decimals, another user\'s order', async () => {
+  const { f, alice } = suite;
   const cases: Array<[unknown, string, RegExp]> = [
     [{ asset: 'DOGE', amount: '1' }, 'VALIDATION', /Unknown asset DOGE; this service accepts ETH, TUSD/],
     [{ asset: 'ETH', amount: '0' }, 'VALIDATION', /greater than 0/],

@@ -5,6 +5,7 @@
  * order, its ledger and the watcher.
  */
 import assert from 'node:assert/strict';
+import { after, afterEach, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { CRYPTO_ORDER_EVENT, userTopic, type CryptoLedgerEntry, type CryptoOrderView } from '../../protocol/index.js';
@@ -168,4 +169,24 @@ export function accountCredit(entries: readonly CryptoLedgerEntry[], account: st
 
 export function discordMessagesAbout(f: CryptoFixture, order: string): string[] {
   return f.discord.messages.filter((m) => m.content.includes(`order ${order},`)).map((m) => m.content);
+}
+
+/**
+ * Registers the file's fixture: started before its tests with alice's
+ * session and the watcher caught up, the ledger checked after each test,
+ * everything stopped after. Read `f` and `alice` inside tests.
+ */
+export function cryptoSuite(options: Parameters<typeof startCryptoFixture>[0]): { readonly f: CryptoFixture; readonly alice: CryptoPayer } {
+  const suite = {} as { f: CryptoFixture; alice: CryptoPayer };
+  before(async () => {
+    suite.f = await startCryptoFixture(options);
+    suite.alice = await CryptoPayer.connect(suite.f.stack, 'alice');
+    await watcherCaughtUp(suite.f);
+  });
+  after(async () => {
+    await suite.alice?.close().catch(() => {});
+    await suite.f?.stop();
+  });
+  afterEach(async () => { await assertLedgerBalances(suite.f); });
+  return suite;
 }

@@ -8,7 +8,7 @@
  * range again from the checkpoint, and every order is paid: nothing
  * credited twice, nothing missed.
  */
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
@@ -16,28 +16,16 @@ import { workerMetric } from '../harness/commandDriver.js';
 import { CRYPTO_LEDGER_COLLECTION } from '../../actors/crypto/index.js';
 import type { CryptoOrderView } from '../../protocol/index.js';
 import {
-  CONFIRMATIONS, CryptoPayer, accountCredit, assertLedgerBalances, committedLedger, eventually, mineAndWatch, orderReaches, orderState,
-  startCryptoFixture, uniqueOrder, watcherCaughtUp, watcherState, type CryptoFixture,
+  CONFIRMATIONS, accountCredit, committedLedger, eventually, mineAndWatch, orderReaches, orderState,
+  cryptoSuite, uniqueOrder, watcherCaughtUp, watcherState, type CryptoFixture,
 } from './cryptoTestKit.js';
 
-let f: CryptoFixture;
-let alice: CryptoPayer;
-
-before(async () => {
-  f = await startCryptoFixture({
-    workers: 2, gatedRpc: true,
-    env: { SY_LEASE_TTL_MS: '2000', SY_REBALANCE_INTERVAL_MS: '300', SY_ACTOR_ACK_WAIT_MS: '5000', SY_CRYPTO_BLOCKS_PER_TICK: '50' },
-  });
-  alice = await CryptoPayer.connect(f.stack, 'alice');
-  await watcherCaughtUp(f);
+const suite = cryptoSuite({
+  workers: 2, gatedRpc: true,
+  env: { SY_LEASE_TTL_MS: '2000', SY_REBALANCE_INTERVAL_MS: '300', SY_ACTOR_ACK_WAIT_MS: '5000', SY_CRYPTO_BLOCKS_PER_TICK: '50' },
 });
-after(async () => {
-  await alice?.close().catch(() => {});
-  await f?.stop();
-});
-afterEach(async () => { await assertLedgerBalances(f); });
 
-async function workerRunningTheWatcher(): Promise<SwitchyardProcess> {
+async function workerRunningTheWatcher(f: CryptoFixture): Promise<SwitchyardProcess> {
   return eventually('the worker running the watcher', async () => {
     for (const w of f.stack.workers) {
       if (await workerMetric(w.port, 'switchyard_actor_handlers_running', { actor: 'crypto' }).catch(() => 0) >= 1) return w;
@@ -47,6 +35,7 @@ async function workerRunningTheWatcher(): Promise<SwitchyardProcess> {
 }
 
 test('crypto - the watcher SIGKILLed in the middle of a block range resumes from its checkpoint on another worker: nothing credited twice, nothing missed', async () => {
+  const { f, alice } = suite;
   const rpc = f.rpc!;
   const orders: Array<{ order: string; view: CryptoOrderView }> = [];
   for (let i = 0; i < 5; i++) {
@@ -70,7 +59,7 @@ test('crypto - the watcher SIGKILLed in the middle of a block range resumes from
   const reported = await withTransfer();
   assert.ok(reported >= 1 && reported < orders.length, `killed mid-range: ${reported} of ${orders.length} payments reported`);
   assert.equal((await watcherState(f))!.checkpoint!.number, start, 'its checkpoint is still before the range');
-  const victim = await workerRunningTheWatcher();
+  const victim = await workerRunningTheWatcher(f);
   await victim.kill();
   f.stack.workers.splice(f.stack.workers.indexOf(victim), 1);
   rpc.open();

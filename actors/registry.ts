@@ -3,6 +3,7 @@ import type { ActorDefinition } from './runtime/actorDefinition.js';
 import type { FeatureServices } from './featureServices.js';
 import { aiActor } from './ai/index.js';
 import { counterActor } from './counter/index.js';
+import { cryptoActor } from './crypto/index.js';
 import { paymentsActor } from './payments/index.js';
 import { probeActor } from './probe/index.js';
 import { messagingActors, messagingServices } from './messaging/index.js';
@@ -13,6 +14,7 @@ export const registeredActors: Array<ActorDefinition<any, any>> = [
   aiActor,
   ...messagingActors,
   paymentsActor,
+  cryptoActor,
 ];
 
 /** Services features run in every worker beside their actors (actors/featureServices.ts). */

@@ -24,3 +24,11 @@ export type { OpenAiCompatibleOptions } from './ai/openAiCompatibleChatProvider.
 export { SimulatedChatProvider, SIMULATED_LABEL } from './ai/simulatedChatProvider.js';
 export type { SimulatedChatOptions } from './ai/simulatedChatProvider.js';
 export { chatProviderFromConfig } from './ai/chatProviderFromConfig.js';
+export { DepositAddresses, addressOfPublicKey } from './crypto/depositAddresses.js';
+export type { DepositAddress } from './crypto/depositAddresses.js';
+export { ViemChainReader, TRANSFER_EVENT } from './crypto/chainReader.js';
+export type { ChainReader, BlockHeader, ObservedTransfer, ViemChainReaderOptions } from './crypto/chainReader.js';
+export { paymentUri } from './crypto/paymentUri.js';
+export type { PaymentRequest } from './crypto/paymentUri.js';
+export { DevChain, DEV_MNEMONIC, devDepositXpub } from './crypto/devChain.js';
+export type { ContractArtifact } from './crypto/devChain.js';

@@ -12,7 +12,7 @@
 import { ERROR_CODES, type ErrorBody, type ErrorCode } from '../protocol/index.js';
 
 /** The external services behind integrations/. */
-export type Vendor = 'stripe' | 'discord' | 'ai';
+export type Vendor = 'stripe' | 'discord' | 'ai' | 'crypto';
 
 export class IntegrationError extends Error {
   override readonly name = 'IntegrationError';

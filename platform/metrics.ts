@@ -204,7 +204,7 @@ const VENDOR_CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
 
 export const integrationCalls = new Counter({
   name: 'switchyard_integration_calls_total',
-  help: 'Calls to external services, by vendor (stripe, discord, ai), operation and outcome (ok or the switchyard error code).',
+  help: 'Calls to external services, by vendor (stripe, discord, ai, crypto), operation and outcome (ok or the switchyard error code).',
   labelNames: ['vendor', 'operation', 'outcome'] as const,
   registers: [registry],
 });

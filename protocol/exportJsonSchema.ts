@@ -19,6 +19,7 @@ import { InboxCommands, RoomCommands } from './messaging/commands.js';
 import { MESSAGING_DOMAIN_EVENTS, MESSAGING_EPHEMERAL_EVENTS, messagingDomainEvent } from './messaging/events.js';
 import { HistoryPage, InboxPage, Message, RoomView } from './messaging/views.js';
 import { PAYMENTS_SCHEMAS } from './payments/schemas.js';
+import { CRYPTO_SCHEMAS } from './crypto/schemas.js';
 
 export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), 'schema');
 
@@ -67,6 +68,7 @@ export function protocolJsonSchemas(): Record<string, string> {
     'services.json': bundle('services.json', 'Service messages over NATS', 'Topic ACL request/reply and invalidation, gateway control.', SERVICE_MESSAGES, false),
     'messaging.json': bundle('messaging.json', 'Messaging feature', 'Command data of the `messaging` (room) and `messaging_inbox` actors, their results, the `data` of room topic events, and whole `evt.messaging.<name>` domain event bodies (protocol/messaging.md).', messagingDefs(), false),
     'payments.json': bundle('payments.json', 'Payments actor', 'Command data, results, pushes and domain events of actor `payments`, and the Stripe event command the webhook endpoint sends it.', PAYMENTS_SCHEMAS, false),
+    'crypto.json': bundle('crypto.json', 'Crypto actor', 'Command data, results, pushes and domain events of actor `crypto` (on-chain payments), and the chain watcher\'s transfer observation (protocol/crypto.md).', CRYPTO_SCHEMAS, false),
     'errors.json': {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       $id: `${BASE}/errors.json`,

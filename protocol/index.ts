@@ -44,3 +44,11 @@ export {
 } from './payments/views.js';
 export { PAYMENTS_ORDER_EVENT, PAYMENTS_DOMAIN_EVENTS, PaymentsStatusChanged, paymentsUserTopic, paymentsDomainEvent } from './payments/events.js';
 export type { PaymentsDomainEventName } from './payments/events.js';
+export {
+  CRYPTO_ACTOR, CRYPTO_LIMITS, CHAIN_WATCHER_SENDER, CHAIN_TRANSFER_COMMAND, CryptoCommands, CryptoAsset, CryptoAmount, BaseUnits,
+  ChainTransfer, CryptoTransferObserved, chainTransferId, chainTransferCommandId,
+} from './crypto/commands.js';
+export type { CryptoCommandName, CryptoCommandData } from './crypto/commands.js';
+export { CryptoOrderStatus, CryptoOrderView, CryptoTransferView, CryptoLedgerLine, CryptoLedgerEntry, CryptoLedgerResult } from './crypto/views.js';
+export { CRYPTO_ORDER_EVENT, CRYPTO_DOMAIN_EVENTS, CryptoStatusChanged, cryptoDomainEvent } from './crypto/events.js';
+export type { CryptoDomainEventName } from './crypto/events.js';

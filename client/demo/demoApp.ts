@@ -16,6 +16,7 @@ import { mountCounterPanel } from './counterPanel.js';
 import { mountChatPanel } from './chatPanel.js';
 import { mountAiPanel } from './aiPanel.js';
 import { mountPaymentsPanel } from './paymentsPanel.js';
+import { mountCryptoPanel } from './cryptoPanel.js';
 
 /** Written next to this page by the local stack (deploy/local/demoBuild.ts). */
 export interface DemoConfig {
@@ -29,6 +30,8 @@ export interface DemoConfig {
   ai?: string;
   /** The local payment confirmer (stands in for Stripe.js and Stripe's webhooks). @default none: orders stay as Stripe leaves them */
   paymentsConfirmUrl?: string;
+  /** The local dev chain payer (pays a crypto order's payment URI). @default none: pay with a wallet */
+  cryptoPayUrl?: string;
 }
 
 export interface RunOptions {
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
   if (config.actors.includes('messaging')) mountChatPanel(ctx);
   if (config.actors.includes('ai')) mountAiPanel(ctx);
   mountPaymentsPanel(ctx, config.actors.includes('payments'));
+  mountCryptoPanel(ctx, config.actors.includes('crypto'));
   document.body.dataset.ready = 'true';
 }
 

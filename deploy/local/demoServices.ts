@@ -11,12 +11,18 @@
  * - Payments: unless SY_STRIPE_SECRET_KEY is set, stripe-mock as Stripe's
  *   API and the local payment confirmer (localPaymentConfirmer.ts) as the
  *   payer's browser and Stripe's webhooks.
+ * - Crypto: unless SY_CRYPTO_RPC_URL is set, a local Ethereum node
+ *   (chain/devChainNode.ts: Hardhat, a block a second, the test token
+ *   deployed) and the dev chain payer (chain/devChainPayer.ts) as the
+ *   payer's wallet.
  *
  * `env` goes to every switchyard process; `demo` to the page's config.json.
  */
 import { startChatCompletionsServer, type ChatCompletionsServer, type ChatRequestMessage } from './chatCompletionsServer.js';
 import { startLocalPaymentConfirmer, type LocalPaymentConfirmer } from './localPaymentConfirmer.js';
 import { startStripeMock, type ServerProcess } from './servers.js';
+import { DEV_CHAIN_ID, startDevChainNode, type DevChainNode } from './chain/devChainNode.js';
+import { startDevChainPayer, type DevChainPayer } from './chain/devChainPayer.js';
 
 /** Development-only secrets of the local stack; never valid anywhere else. */
 // stripe-mock refuses keys with an underscore after sk_test_'s own.
@@ -31,7 +37,13 @@ export interface DemoPageSettings {
   ai: string;
   /** The local payment confirmer; absent when Stripe is configured by the caller (or not at all). */
   paymentsConfirmUrl?: string;
+  /** The dev chain payer (pays a crypto order's payment URI from the dev account); absent with a chain of the caller's. */
+  cryptoPayUrl?: string;
 }
+
+/** Confirmations a crypto payment needs on the local chain (a block a second: paid in about 3 s). */
+const DEMO_CRYPTO_CONFIRMATIONS = 3;
+const DEMO_CHAIN_BLOCK_MS = 1000;
 
 export interface DemoServices {
   env: Record<string, string>;
@@ -58,8 +70,10 @@ export async function startDemoServices(given: NodeJS.ProcessEnv = process.env):
   let ai: ChatCompletionsServer | undefined;
   let stripeMock: (ServerProcess & { url: string }) | undefined;
   let confirmer: LocalPaymentConfirmer | undefined;
+  let chain: DevChainNode | undefined;
+  let payer: DevChainPayer | undefined;
   const stop = async () => {
-    await Promise.all([ai?.stop(), confirmer?.stop(), stripeMock?.stop()]);
+    await Promise.all([ai?.stop(), confirmer?.stop(), stripeMock?.stop(), payer?.stop(), chain?.stop()]);
   };
   try {
     if (given.SY_AI_PROVIDER) {
@@ -88,6 +102,16 @@ export async function startDemoServices(given: NodeJS.ProcessEnv = process.env):
         stripeMock = undefined;
         summary.push(`payments    NOT CONFIGURED: stripe-mock did not start (${(err as Error).message.split('\n')[0]}); run npm run tools`);
       }
+    }
+    if (given.SY_CRYPTO_RPC_URL) {
+      summary.push(`crypto      the Ethereum node at ${given.SY_CRYPTO_RPC_URL} (SY_CRYPTO_RPC_URL set)`);
+    } else {
+      chain = await startDevChainNode({ blockIntervalMs: DEMO_CHAIN_BLOCK_MS });
+      payer = await startDevChainPayer(chain.chain, DEV_CHAIN_ID);
+      Object.assign(env, chain.env, { SY_CRYPTO_CONFIRMATIONS: String(DEMO_CRYPTO_CONFIRMATIONS) });
+      demo.cryptoPayUrl = payer.payUrl;
+      summary.push(`crypto      local Hardhat node at ${chain.rpcUrl} (chain ${DEV_CHAIN_ID}, a block a second, test token TUSD at ${chain.token});`);
+      summary.push(`              the demo's "pay" button pays from the dev account ${chain.chain.account}`);
     }
   } catch (err) {
     await stop();

@@ -13,8 +13,9 @@
  * CORS open (the demo page is served from the gateway's origin). A
  * development tool: it can make any order of the local stack look paid.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { stripeTestSignatureHeader } from '../../integrations/index.js';
+import { readBody, reply } from './loopbackHttp.js';
 import { paymentIntentObject, stripeEventPayload } from './stripeEventPayloads.js';
 
 export interface LocalPaymentConfirmerOptions {
@@ -51,21 +52,6 @@ function parseConfirm(body: string): ConfirmRequest | string {
   if (!Number.isInteger(raw.amount) || raw.amount! < 1) return 'amount must be a positive integer';
   if (typeof raw.currency !== 'string' || !/^[a-z]{3}$/.test(raw.currency)) return 'currency must be a lower-case ISO code';
   return { order: raw.order, paymentIntent: raw.paymentIntent, amount: raw.amount!, currency: raw.currency, outcome: raw.outcome === 'failed' ? 'failed' : 'succeeded' };
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type' });
-  res.end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => { size += c.length; if (size > 16_384) req.destroy(); else chunks.push(c); });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 export async function startLocalPaymentConfirmer(options: LocalPaymentConfirmerOptions): Promise<LocalPaymentConfirmer> {

@@ -120,7 +120,7 @@ test('demo in chromium - two users chat through a gateway restart; both pages sh
   const s = stack!;
   const worker = s.workers[0]!;
   const actors = (worker.logLines().find((l) => l.msg === 'worker ready')?.actors as string[] | undefined) ?? [];
-  for (const a of ['messaging', 'ai', 'payments']) assert.ok(actors.includes(a), `the worker runs ${a} (runs ${actors.join(', ')})`);
+  for (const a of ['messaging', 'ai', 'payments', 'crypto']) assert.ok(actors.includes(a), `the worker runs ${a} (runs ${actors.join(', ')})`);
   demoDir = await mkdtemp(join(tmpdir(), 'sy-demo-browser-'));
   await buildDemo({ outDir: demoDir, tokens: { alice: await s.token('alice'), bob: await s.token('bob') }, actors, settings: services!.demo });
   const first = await startDemoGateway(s);
@@ -173,6 +173,15 @@ test('demo in chromium - two users chat through a gateway restart; both pages sh
   await alice.click('#pay-submit');
   await alice.click('#pay-orders li button:text("confirm")', { timeout: 60_000 });
   await alice.waitForSelector('#pay-orders li[data-status=succeeded]', { timeout: 60_000 });
+  // The crypto panel: checkout, the payment URI paid from the local chain's dev account, confirmations counted up to paid.
+  await alice.fill('#crypto-amount', '0.01');
+  await alice.click('#crypto-submit');
+  const cryptoOrder = alice.locator('#crypto-orders li').first();
+  await cryptoOrder.locator('.crypto-uri', { hasText: /^ethereum:0x[0-9a-fA-F]{40}@31337\?value=10000000000000000$/ }).waitFor({ timeout: 60_000 });
+  await cryptoOrder.locator('button.crypto-pay').click();
+  await alice.waitForSelector('#crypto-orders li[data-status=seen]', { timeout: 60_000 });
+  await alice.waitForSelector('#crypto-orders li[data-status=paid]', { timeout: 60_000 });
+  assert.match(await cryptoOrder.locator('.crypto-summary').textContent() ?? '', /0\.01 ETH · paid/);
   await alice.click('#counter-add');
   await alice.locator('#counter-timing', { hasText: /result \d/ }).waitFor({ timeout: 60_000 });
 

@@ -20,6 +20,7 @@ import { declareGatewaySeries } from '../platform/metricLabels.js';
 import type { Config, Logger, Redis, Service } from '../platform/index.js';
 import { stripeWebhookVerifierFromConfig } from '../integrations/index.js';
 import type { Uws } from './nativeUws.js';
+import { listenExclusive } from './exclusiveListen.js';
 import type { TokenVerifier } from './tokenVerifier.js';
 import { CommandPublisher } from './commandPublisher.js';
 import { CommandIntake } from './commandIntake.js';
@@ -66,14 +67,9 @@ export class Gateway implements Service {
     const parts = await this.build();
     this.parts = parts;
     const { host, port } = this.deps.config;
-    await new Promise<void>((resolve, reject) => {
-      parts.app.listen(host, port, (token) => {
-        if (!token) return reject(new Error(`gateway could not listen on ${host}:${port}`));
-        this.listenSocket = token;
-        this.port = this.deps.uws.us_socket_local_port(token);
-        resolve();
-      });
-    });
+    const listening = await listenExclusive(this.deps.uws, parts.app, host, port);
+    this.listenSocket = listening.token;
+    this.port = listening.port;
     this.deps.logger.info({ ws: `ws://${host}:${this.port}/ws`, http: `http://${host}:${this.port}` }, 'gateway listening');
   }
 

@@ -28,14 +28,14 @@ import { ConnectionsPerIp } from './connectionsPerIp.js';
 import { ControlChannel } from './controlChannel.js';
 import { HttpApi } from './httpApi.js';
 import { HttpCommandStatusStore } from './httpCommandStatus.js';
-import { PushFanout } from './pushFanout.js';
+import { PushFanout, gatewayRoute } from './pushFanout.js';
 import { RateLimiter } from './rateLimiter.js';
 import { OutReplay } from './recovery.js';
 import { NatsGapRecovery } from './natsGapRecovery.js';
 import { SessionStore } from './sessionStore.js';
 import { SocketIoEndpoint } from './socketIoEndpoint.js';
 import { StaticFiles } from './staticFiles.js';
-import { SocketWriter, closeReason } from './socketSession.js';
+import { SocketWriter, closeReason, stateOf } from './socketSession.js';
 import { StripeWebhookEndpoint } from './stripeWebhook.js';
 import { TopicAuthorizer } from './topicAuthorizer.js';
 import { WsEndpoint } from './wsEndpoint.js';
@@ -86,7 +86,7 @@ export class Gateway implements Service {
     const spread = this.deps.config.drainReconnectSpreadMs;
     const reconnectAfterMs = () => Math.floor(Math.random() * (spread + 1));
     for (const ws of [...parts.ws.sockets]) {
-      const state = ws.getUserData();
+      const state = stateOf(ws);
       if (state.closed) continue;
       parts.writer.sendError(ws, { code: 'DRAINING', message: ERROR_CODES.DRAINING.message, details: { reconnectAfterMs: reconnectAfterMs() } });
       if (!state.closed) ws.end(ERROR_CODES.DRAINING.wsClose, closeReason('draining: reconnect and resume'));
@@ -107,12 +107,15 @@ export class Gateway implements Service {
     const { config, logger, nc, redis, uws, verifier } = this.deps;
     const app = uws.App();
     const writer = new SocketWriter(config.maxBackpressureBytes);
-    const delivery = new WsPushDelivery(app, writer, config.resumeBufferMax, logger);
     let socketIo: SocketIoEndpoint | undefined;
-    const fanout = new PushFanout(nc, (push) => {
-      delivery.deliver(push);
-      socketIo?.deliver(push);
+    const fanout: PushFanout = new PushFanout(nc, gatewayRoute(config.nodeId), {
+      wants: (outSubject): boolean => delivery.wants(outSubject) || (socketIo?.wants(outSubject) ?? false),
+      deliver: (push) => {
+        delivery.deliver(push);
+        socketIo?.deliver(push);
+      },
     });
+    const delivery: WsPushDelivery = new WsPushDelivery(app, fanout, writer, config.resumeBufferMax, config.deliveredResultMemory, logger);
     const store = new SessionStore(redis, config.nodeId, config.sessionTtlS * 1000);
     const rateLimiter = new RateLimiter(redis, config.nodeId, { limit: config.rateLimitCommands, windowMs: config.rateLimitWindowMs, syncMs: config.rateLimitSyncMs }, logger);
     const authorizer = new TopicAuthorizer(nc, { timeoutMs: config.aclTimeoutMs, cacheTtlMs: config.aclCacheTtlMs, cacheMax: config.aclCacheMax }, logger);
@@ -147,6 +150,8 @@ export class Gateway implements Service {
       .get('/metrics', (res) => serveMetrics(res))
       .any('/*', (res) => { res.writeStatus('404 Not Found').end('not found'); });
 
+    fanout.start();
+    await fanout.flush();
     control.start();
     authorizer.start();
     rateLimiter.start();

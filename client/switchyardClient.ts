@@ -301,6 +301,8 @@ export class SwitchyardClient {
   private onWelcome(welcome: WelcomeFrame): void {
     const wasResume = this.session !== undefined;
     this.session = welcome.session;
+    // The protocol's one rule: pushes above the welcome's seq are ours (after a resume it is where the replay starts).
+    this.seq = welcome.seq;
     this.maxInFlight = welcome.limits.maxInFlight;
     this.backoff.reset();
     this.setState('open');

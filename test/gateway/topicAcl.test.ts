@@ -133,3 +133,21 @@ test('guarantee 5 - subscription limit: joins in flight (rooms waiting for the A
   assert.deepEqual(refused.map((r) => r.code), ['LIMIT_EXCEEDED']);
   await client.close();
 });
+
+test('guarantee 5 - topic ACL: a refusal is not cached; a user who just joined a room subscribes at once (50 of 50), before the invalidation arrives', async () => {
+  for (let i = 0; i < 50; i++) {
+    const room = `room.${uniqueId('join')}`;
+    const user = uniqueId('joiner');
+    members.set(room, new Set());
+    const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token(user));
+    const refused = await subscribe(client, room);
+    assert.equal((refused.error as { code: string }).code, 'FORBIDDEN');
+    client.frames.length = 0;
+    // The join: membership changes; its invalidation is still on its way.
+    members.get(room)!.add(user);
+    const answer = await subscribe(client, room);
+    assert.equal(answer.type, 'subscribed', `try ${i + 1}: ${JSON.stringify(answer)}`);
+    nc.publish(subjects.aclInvalidate, JSON.stringify({ topic: room, user }));
+    await client.close();
+  }
+});

@@ -34,6 +34,7 @@ import { NatsGapRecovery } from './natsGapRecovery.js';
 import { SessionStore } from './sessionStore.js';
 import { SocketIoEndpoint } from './socketIoEndpoint.js';
 import { StaticFiles } from './staticFiles.js';
+import { respondPathNotFound } from './httpResponse.js';
 import { SocketWriter, closeReason } from './socketSession.js';
 import { StripeWebhookEndpoint } from './stripeWebhook.js';
 import { TopicAuthorizer } from './topicAuthorizer.js';
@@ -149,7 +150,7 @@ export class Gateway implements Service {
         else res.end('ready');
       })
       .get('/metrics', (res) => serveMetrics(res))
-      .any('/*', (res) => { res.writeStatus('404 Not Found').end('not found'); });
+      .any('/*', (res) => respondPathNotFound(res));
 
     control.start();
     authorizer.start();

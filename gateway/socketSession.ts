@@ -12,6 +12,7 @@
 import type { WebSocket } from '@trufflesuite/uws-js-unofficial';
 import { ERROR_CODES, type ErrorBody, type ServerFrame } from '../protocol/index.js';
 import { gatewayBackpressureCloses, gatewayFramesOut, gatewayRejections } from '../platform/metrics.js';
+import { AwaitingAcks } from './awaitingAcks.js';
 import { RecentIdSet } from './recentIdSet.js';
 import type { Push } from './pushFanout.js';
 
@@ -38,6 +39,8 @@ export interface SocketSession {
   retained: Set<string>;
   /** Commands received but not yet accepted or rejected. */
   inFlight: number;
+  /** Their ids, so a result that overtakes its JetStream ack is preceded by its `accepted`. */
+  awaitingAcks: AwaitingAcks;
   /** Highest seq pushed to this socket. */
   lastSeq: number;
   /** While the session's missed pushes are replayed: live pushes wait here. */
@@ -54,7 +57,7 @@ export interface SocketSession {
 export function newSocketSession(deliveredResultMemory: number): SocketSession {
   return {
     closed: false, user: undefined, userToken: '', session: '', epoch: 0, helloStarted: false, helloTimer: undefined,
-    topics: new Set(), retained: new Set(), inFlight: 0, lastSeq: 0, recovering: undefined, replaced: false,
+    topics: new Set(), retained: new Set(), inFlight: 0, awaitingAcks: new AwaitingAcks(), lastSeq: 0, recovering: undefined, replaced: false,
     delivered: new RecentIdSet(deliveredResultMemory), drainWaiters: [], remoteIp: '',
   };
 }

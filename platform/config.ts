@@ -39,7 +39,7 @@ export const CONFIG_FIELDS = {
   httpBodyTimeoutMs: field('SY_HTTP_BODY_TIMEOUT_MS', Type.Integer({ default: 10000, minimum: 100, maximum: 600000, description: 'Longest an HTTP request body may take to arrive (slow clients); then 408 REQUEST_TIMEOUT and the connection is closed.' })),
   maxInFlight: field('SY_MAX_IN_FLIGHT', Type.Integer({ default: 256, minimum: 1, maximum: 100000, description: 'Commands per socket sent but not yet accepted.' })),
   maxSubscriptions: field('SY_MAX_SUBSCRIPTIONS', Type.Integer({ default: 100, minimum: 1, maximum: 10000, description: 'Topics one socket may join.' })),
-  idleTimeoutS: field('SY_IDLE_TIMEOUT_S', Type.Integer({ default: 60, minimum: 8, maximum: 960, description: 'Close a socket that sent nothing (not even a ping) for this long.' })),
+  idleTimeoutS: field('SY_IDLE_TIMEOUT_S', Type.Integer({ default: 60, minimum: 8, maximum: 960, description: 'Drop a WebSocket that answered nothing, not even the WebSocket pings the gateway sends, for this long (1006, no close frame). Pongs count: a client that only answers pings stays connected.' })),
   maxBackpressureBytes: field('SY_MAX_BACKPRESSURE_BYTES', Type.Integer({ default: 1048576, minimum: 16384, maximum: 268435456, description: 'Unsent bytes buffered per socket before it is closed as a slow consumer.' })),
   drainGraceMs: field('SY_DRAIN_GRACE_MS', Type.Integer({ default: 10000, minimum: 0, maximum: 600000, description: 'How long SIGTERM waits for in-flight work before exiting.' })),
   partitions: field('SY_PARTITIONS', Type.Integer({ default: 64, minimum: 1, maximum: 4096, description: 'Partitions per actor type. Every process must agree.' })),

@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   CANCELLED: { wsClose: 4409, http: 409, retryable: false, message: 'The command was cancelled before it finished.' },
   SLOW_CONSUMER: { wsClose: 4008, http: 503, retryable: true, message: 'The connection could not keep up with its messages; reconnect and resume.' },
   SESSION_REPLACED: { wsClose: 4001, http: 409, retryable: false, message: 'The session was resumed on another connection.' },
+  /** Reserved: not sent today (a peer that answers no ping is dropped by uWS without a close frame, 1006). */
   IDLE_TIMEOUT: { wsClose: 4408, http: 408, retryable: true, message: 'Nothing was received within the idle limit; reconnect and resume.' },
   DRAINING: { wsClose: 1012, http: 503, retryable: true, message: 'This node is shutting down; reconnect (to any node) and resume.' },
   UNAVAILABLE: { wsClose: 1013, http: 503, retryable: true, message: 'A backing service is unavailable; send the same command (same id) again.' },

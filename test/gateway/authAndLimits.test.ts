@@ -32,6 +32,19 @@ test('guarantee 5 - auth before anything: a command before hello closes with AUT
   await assertServes(stack);
 });
 
+test('guarantee 5 - before welcome, a frame of an unknown type or a binary frame closes with BAD_FRAME (4400), an invalid one with VALIDATION (4400)', async () => {
+  const unknownType = await WsTestClient.connect(stack.wsUrl());
+  unknownType.send({ type: 'subscribe', topic: 'public.a' });
+  assert.deepEqual(await errorAndClose(unknownType), { code: 'BAD_FRAME', close: 4400 });
+  const binary = await WsTestClient.connect(stack.wsUrl());
+  binary.sendRaw(Buffer.from('{"type":"hello"}'), true);
+  assert.deepEqual(await errorAndClose(binary), { code: 'BAD_FRAME', close: 4400 });
+  const invalid = await WsTestClient.connect(stack.wsUrl());
+  invalid.send({ type: 'sub' });
+  assert.deepEqual(await errorAndClose(invalid), { code: 'VALIDATION', close: 4400 });
+  await assertServes(stack);
+});
+
 test('guarantee 5 - a connection that sends no hello within the hello timeout is closed with AUTH_REQUIRED (4401)', async () => {
   const client = await WsTestClient.connect(stack.wsUrl());
   assert.deepEqual(await errorAndClose(client), { code: 'AUTH_REQUIRED', close: 4401 });

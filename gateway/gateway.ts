@@ -35,6 +35,7 @@ import { NatsGapRecovery } from './natsGapRecovery.js';
 import { SessionStore } from './sessionStore.js';
 import { SocketIoEndpoint } from './socketIoEndpoint.js';
 import { StaticFiles } from './staticFiles.js';
+import { respondPathNotFound } from './httpResponse.js';
 import { SocketWriter, closeReason, stateOf } from './socketSession.js';
 import { StripeWebhookEndpoint } from './stripeWebhook.js';
 import { TopicAuthorizer } from './topicAuthorizer.js';
@@ -148,7 +149,7 @@ export class Gateway implements Service {
         else res.end('ready');
       })
       .get('/metrics', (res) => serveMetrics(res))
-      .any('/*', (res) => { res.writeStatus('404 Not Found').end('not found'); });
+      .any('/*', (res) => respondPathNotFound(res));
 
     fanout.start();
     await fanout.flush();

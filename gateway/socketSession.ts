@@ -12,6 +12,7 @@
 import type { WebSocket } from '@trufflesuite/uws-js-unofficial';
 import { ERROR_CODES, type ErrorBody, type ServerFrame } from '../protocol/index.js';
 import { gatewayBackpressureCloses, gatewayFramesOut, gatewayRejections } from '../platform/metrics.js';
+import { AwaitingAcks } from './awaitingAcks.js';
 import { RecentIdSet } from './recentIdSet.js';
 import type { Push } from './pushFanout.js';
 
@@ -45,6 +46,8 @@ export class SocketSession {
   topics: Set<string> | undefined = undefined;
   /** Commands received but not yet accepted or rejected. */
   inFlight = 0;
+  /** Their ids, so a result that overtakes its JetStream ack is preceded by its `accepted` (created with the first command). */
+  awaitingAcks: AwaitingAcks | undefined = undefined;
   /** Highest seq pushed to this socket. */
   lastSeq = 0;
   /** While the session's missed pushes are replayed: live pushes wait here. */
@@ -65,6 +68,10 @@ export class SocketSession {
 
   get topicCount(): number {
     return this.topics?.size ?? 0;
+  }
+
+  acks(): AwaitingAcks {
+    return (this.awaitingAcks ??= new AwaitingAcks());
   }
 
   /** Remembers a delivered result id; false when it was delivered before (a duplicate). */

@@ -160,14 +160,16 @@ export class WsEndpoint {
       return;
     }
     state.inFlight++;
+    state.acks().sent(frame.id);
     intake.submit(frame, { user: state.user!, session: state.session, receivedAt }).then(
       () => {
         state.inFlight--;
-        if (!state.closed) writer.send(ws, { type: 'accepted', id: frame.id });
+        if (state.acks().settled(frame.id) && !state.closed) writer.send(ws, { type: 'accepted', id: frame.id });
       },
       (err: unknown) => {
         state.inFlight--;
-        if (!state.closed) writer.reject(ws, frame.id, toErrorBody(err));
+        // A frame already answered `accepted` (its result came first, so it is durable) gets no second answer.
+        if (state.acks().settled(frame.id) && !state.closed) writer.reject(ws, frame.id, toErrorBody(err));
       },
     );
   }

@@ -6,8 +6,9 @@
  * Resume, in order: claim the record in Redis (epoch + 1, node = this one);
  * close the previous socket (locally, or via `ctl.gw.<node>`); subscribe
  * live first, with the socket in recovery mode (live pushes are buffered);
- * read the OUT stream's bounds; welcome; replay (seq, last] from OUT; send
- * the buffered pushes newer than `last`; go live. No push is lost between
+ * read the OUT stream's bounds; welcome (its `seq` is where the replay
+ * starts); replay (seq, last] from OUT; send the buffered pushes newer than
+ * `last`; go live. No push is lost between
  * replay and live, and none is sent twice.
  */
 import {
@@ -149,9 +150,12 @@ export class WsSessions {
     }
     if (state.closed) return;
     const recovered = resumed && OutReplay.covers(bounds, frame.resume!.seq);
+    // A resumed welcome's seq is where the replay starts (pushes above it follow), so a client that
+    // adopts it and drops before reading the replay resumes from there again and loses nothing.
+    const replayAfter = resumed ? Math.max(frame.resume!.seq, bounds.firstSeq - 1) : bounds.lastSeq;
     const { config } = this.deps;
     writer.send(ws, {
-      type: 'welcome', session, node: config.nodeId, user, resumed, recovered, seq: bounds.lastSeq,
+      type: 'welcome', session, node: config.nodeId, user, resumed, recovered, seq: replayAfter,
       limits: { maxFrameBytes: config.maxFrameBytes, maxInFlight: config.maxInFlight, maxSubscriptions: config.maxSubscriptions, idleTimeoutMs: config.idleTimeoutS * 1000 },
     });
     for (const { topic, error } of refused) writer.sendError(ws, error, topic);
@@ -159,7 +163,7 @@ export class WsSessions {
     if (!resumed) return;
 
     gatewayRecoveries.inc({ outcome: recovered ? 'recovered' : 'lost' });
-    await this.replayThenGoLive(ws, Math.max(frame.resume!.seq, bounds.firstSeq - 1), bounds.lastSeq);
+    await this.replayThenGoLive(ws, replayAfter, bounds.lastSeq);
   }
 
   /**

@@ -47,6 +47,8 @@ export class WsTopics {
     try {
       await this.authorizer.authorize(state.user!, topic);
       if (state.closed) return;
+      // From pending to joined in one step: a join in progress counts once against the limit.
+      pending.delete(topic);
       this.delivery.join(ws, topic);
       // The live subscription must be registered at the server before the client hears "subscribed".
       await this.fanout.flush();

@@ -84,6 +84,7 @@ export class Gateway implements Service {
     }
     if (!parts) return;
     await parts.intake.drain();
+    parts.publisher.close();
     const spread = this.deps.config.drainReconnectSpreadMs;
     const reconnectAfterMs = () => Math.floor(Math.random() * (spread + 1));
     for (const ws of [...parts.ws.sockets]) {
@@ -158,7 +159,7 @@ export class Gateway implements Service {
     rateLimiter.start();
     sessions.start();
     gapRecovery.start();
-    return { app, writer, delivery, fanout, rateLimiter, authorizer, intake, control, sessions, ws, socketIo, gapRecovery };
+    return { app, writer, delivery, fanout, rateLimiter, authorizer, intake, publisher, control, sessions, ws, socketIo, gapRecovery };
   }
 }
 

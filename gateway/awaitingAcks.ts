@@ -1,39 +1,47 @@
 /**
- * Keeps "accepted, then result" on one connection. A command's result can
- * reach the gateway before the JetStream ack of its publish does (a worker
- * faster than the ack's way back). The result proves the command durable —
- * the worker read it from the stream — so the connection answers `accepted`
- * at that moment, right before the result, and the ack arriving later
- * answers nothing. Every `cmd` frame still gets exactly one answer.
+ * Keeps "accepted, then result" on one connection, whatever its transport.
+ * A command's result can reach the gateway before the JetStream ack of its
+ * publish does (a worker faster than the ack's way back). The result proves
+ * the command durable — the worker read it from the stream — so the
+ * connection answers `accepted` at that moment, right before the result,
+ * and the ack arriving later answers nothing. Every `cmd` frame still gets
+ * exactly one answer.
  */
+export interface AckWait {
+  readonly id: string;
+  /** Answered `accepted` early, before its publish settled. */
+  answered: boolean;
+  /** Sends this frame's `accepted`. */
+  readonly accept: () => void;
+}
+
 export class AwaitingAcks {
-  /** Per command id: frames published and not yet settled, and how many of them were answered early. */
-  private readonly waits = new Map<string, { frames: number; answered: number }>();
+  private readonly waits = new Map<string, AckWait[]>();
 
-  /** A `cmd` frame with this id is being published. */
-  sent(id: string): void {
-    const wait = this.waits.get(id);
-    if (wait) wait.frames++;
-    else this.waits.set(id, { frames: 1, answered: 0 });
+  /** A `cmd` frame with this id is being published; `accept` answers it. */
+  sent(id: string, accept: () => void): AckWait {
+    const wait: AckWait = { id, answered: false, accept };
+    const list = this.waits.get(id);
+    if (list) list.push(wait);
+    else this.waits.set(id, [wait]);
+    return wait;
   }
 
-  /** The publish of one frame settled; true when that frame still needs its answer (`accepted` or `rejected`). */
-  settled(id: string): boolean {
-    const wait = this.waits.get(id);
-    if (!wait) return true;
-    wait.frames--;
-    const unanswered = wait.answered === 0;
-    if (!unanswered) wait.answered--;
-    if (wait.frames === 0) this.waits.delete(id);
-    return unanswered;
+  /** Its publish settled; true when the frame still needs its answer (`accepted` or `rejected`). */
+  settled(wait: AckWait): boolean {
+    const list = this.waits.get(wait.id);
+    const at = list?.indexOf(wait) ?? -1;
+    if (at >= 0) list!.splice(at, 1);
+    if (list?.length === 0) this.waits.delete(wait.id);
+    return !wait.answered;
   }
 
-  /** A push of this command is about to be sent: how many `accepted` must go first (they count as answered from now). */
-  overtaken(id: string): number {
-    const wait = this.waits.get(id);
-    if (!wait) return 0;
-    const owed = wait.frames - wait.answered;
-    wait.answered = wait.frames;
-    return owed;
+  /** A push of command `id` is about to be sent: each of its frames still waiting is answered `accepted` first. */
+  overtaken(id: string): void {
+    for (const wait of this.waits.get(id) ?? []) {
+      if (wait.answered) continue;
+      wait.answered = true;
+      wait.accept();
+    }
   }
 }

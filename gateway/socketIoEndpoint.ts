@@ -32,6 +32,7 @@ import { gatewayFramesIn, gatewayFramesOut, gatewayRejections, gatewaySessions }
 import type { Config, Logger, Redis } from '../platform/index.js';
 import type { CommandIntake } from './commandIntake.js';
 import { newSessionId, type Push, type PushFanout } from './pushFanout.js';
+import { AwaitingAcks } from './awaitingAcks.js';
 import { RecentIdSet } from './recentIdSet.js';
 import type { TokenVerifier } from './tokenVerifier.js';
 import type { TopicAuthorizer } from './topicAuthorizer.js';
@@ -45,6 +46,10 @@ interface IoSessionData {
   /** Topic subjects joined (retained in the PushFanout). */
   retained: Set<string>;
   inFlight: number;
+  /** Their ids, so a result that overtakes its JetStream ack is preceded by its `accepted`. */
+  awaitingAcks: AwaitingAcks;
+  /** Topic subjects being authorized: they count against maxSubscriptions too. */
+  joining: Set<string>;
   delivered: RecentIdSet;
 }
 
@@ -79,7 +84,7 @@ export class SocketIoEndpoint {
       }
       deps.verifier.verify(token).then(
         ({ user }) => {
-          const data: IoSessionData = { user, session: newSessionId(deps.fanout.route), retained: new Set(), inFlight: 0, delivered: new RecentIdSet(deps.config.deliveredResultMemory) };
+          const data: IoSessionData = { user, session: newSessionId(deps.fanout.route), retained: new Set(), inFlight: 0, awaitingAcks: new AwaitingAcks(), joining: new Set(), delivered: new RecentIdSet(deps.config.deliveredResultMemory) };
           socket.data = data;
           next();
         },
@@ -108,6 +113,7 @@ export class SocketIoEndpoint {
       if (!socket) return;
       const data = socket.data as IoSessionData;
       if (push.type === 'result' && push.commandId !== undefined && !data.delivered.add(push.commandId)) return;
+      if (push.commandId !== undefined) data.awaitingAcks.overtaken(push.commandId);
       socket.emit(push.type, JSON.parse(push.text));
       gatewayFramesOut.inc({ type: push.type });
       return;
@@ -170,9 +176,11 @@ export class SocketIoEndpoint {
       return;
     }
     data.inFlight++;
+    const accept = () => { reply({ type: 'accepted', id: payload.id }); gatewayFramesOut.inc({ type: 'accepted' }); };
+    const wait = data.awaitingAcks.sent(payload.id, accept);
     this.deps.intake.submit(payload, { user: data.user, session: data.session, receivedAt }).then(
-      () => { data.inFlight--; reply({ type: 'accepted', id: payload.id }); gatewayFramesOut.inc({ type: 'accepted' }); },
-      (err: unknown) => { data.inFlight--; reject(toErrorBody(err)); },
+      () => { data.inFlight--; if (data.awaitingAcks.settled(wait)) accept(); },
+      (err: unknown) => { data.inFlight--; if (data.awaitingAcks.settled(wait)) reject(toErrorBody(err)); },
     );
   }
 
@@ -185,12 +193,18 @@ export class SocketIoEndpoint {
       if (!checkTopic.Check(topic)) throw new SwitchyardError('VALIDATION', 'sub needs {topic} with a valid topic name.');
       const subject = subjects.topicPush(topic);
       if (!data.retained.has(subject)) {
-        if (data.retained.size >= this.deps.config.maxSubscriptions) {
+        if (data.retained.size + data.joining.size >= this.deps.config.maxSubscriptions && !data.joining.has(subject)) {
           throw new SwitchyardError('LIMIT_EXCEEDED', `A connection may join at most ${this.deps.config.maxSubscriptions} topics.`, { details: { limit: 'maxSubscriptions' } });
         }
-        await this.deps.authorizer.authorize(data.user, topic);
-        if (socket.disconnected) return;
-        this.retain(socket, subject);
+        // A join in progress counts once: in `joining` until it is retained.
+        data.joining.add(subject);
+        try {
+          await this.deps.authorizer.authorize(data.user, topic);
+          if (socket.disconnected) return;
+          this.retain(socket, subject);
+        } finally {
+          data.joining.delete(subject);
+        }
         await socket.join(subject);
         await this.deps.fanout.flush();
       }

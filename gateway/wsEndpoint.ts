@@ -160,16 +160,17 @@ export class WsEndpoint {
       return;
     }
     state.inFlight++;
-    state.acks().sent(frame.id);
+    const accept = () => { writer.send(ws, { type: 'accepted', id: frame.id }); };
+    const wait = state.acks().sent(frame.id, accept);
     intake.submit(frame, { user: state.user!, session: state.session, receivedAt }).then(
       () => {
         state.inFlight--;
-        if (state.acks().settled(frame.id) && !state.closed) writer.send(ws, { type: 'accepted', id: frame.id });
+        if (state.acks().settled(wait)) accept();
       },
       (err: unknown) => {
         state.inFlight--;
         // A frame already answered `accepted` (its result came first, so it is durable) gets no second answer.
-        if (state.acks().settled(frame.id) && !state.closed) writer.reject(ws, frame.id, toErrorBody(err));
+        if (state.acks().settled(wait) && !state.closed) writer.reject(ws, frame.id, toErrorBody(err));
       },
     );
   }

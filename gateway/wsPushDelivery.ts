@@ -222,10 +222,8 @@ export class WsPushDelivery {
       gatewayDuplicateResultsDropped.inc();
       return true;
     }
-    if (push.commandId !== undefined && state.awaitingAcks && pushAudience(push.subject)?.kind === 'session') {
-      // The result (or progress) overtook the JetStream ack: `accepted` goes first (awaitingAcks.ts).
-      for (let owed = state.awaitingAcks.overtaken(push.commandId); owed > 0; owed--) this.writer.send(ws, { type: 'accepted', id: push.commandId });
-    }
+    // A result (or progress) that overtook its JetStream ack: `accepted` goes first (awaitingAcks.ts).
+    if (push.commandId !== undefined && state.awaitingAcks && pushAudience(push.subject)?.kind === 'session') state.awaitingAcks.overtaken(push.commandId);
     if (!this.writer.sendText(ws, push.text, push.type)) return false;
     if (push.seq > state.lastSeq) state.lastSeq = push.seq;
     if (push.type === 'result') {

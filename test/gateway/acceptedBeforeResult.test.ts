@@ -6,10 +6,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { io } from 'socket.io-client';
 import { startStack, type Stack } from '../harness/stackFixture.js';
 import { AckHoldingNatsProxy } from '../harness/ackHoldingNatsProxy.js';
 import { WsTestClient } from '../harness/wsTestClient.js';
-import { addCommand, uniqueId } from './gatewayTestKit.js';
+import { addCommand, eventually, uniqueId } from './gatewayTestKit.js';
 
 let stack: Stack;
 let proxy: AckHoldingNatsProxy;
@@ -45,4 +46,24 @@ test('protocol - a result never precedes its accepted on the same connection, ev
   assert.equal(client.all((f) => f.type === 'accepted').length, 6);
   assert.equal(client.all((f) => f.type === 'rejected').length, 0);
   await client.close();
+});
+
+test('socket.io - the ack (accepted) of a cmd comes before its result event, even when the result reaches the gateway before the JetStream ack', async () => {
+  const socket = io(stack.httpUrl(), { auth: { token: await stack.token(uniqueId('sio-racer')) }, transports: ['websocket'], reconnection: false });
+  const seen: string[] = [];
+  socket.on('result', (frame: { id: string }) => seen.push(`result:${frame.id}`));
+  await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject); });
+  const entity = uniqueId('sio-race');
+  const cmd = (id: string) => ({ id, actor: 'counter', entity, name: 'add', data: { by: 1 } });
+  const warm = uniqueId('sio-warm');
+  await socket.timeout(10_000).emitWithAck('cmd', cmd(warm));
+  for (let i = 0; i < 3; i++) {
+    const id = uniqueId('sio-race');
+    proxy.holdRepliesUntilNextSessionPush();
+    // The ack callback runs when its packet is read, like the result listener: `seen` keeps the arrival order.
+    socket.emit('cmd', cmd(id), (ack: { type: string }) => { seen.push(`${ack.type}:${id}`); });
+    await eventually('the result', () => seen.includes(`result:${id}`));
+    assert.deepEqual(seen.filter((s) => s.endsWith(`:${id}`)), [`accepted:${id}`, `result:${id}`], `try ${i + 1}`);
+  }
+  socket.disconnect();
 });

@@ -8,8 +8,9 @@
  *   again with the same id (the gateway de-duplicates), results are matched
  *   by command id and pushes by `seq`, so nothing is delivered twice.
  * - It reconnects with exponential backoff and full jitter, resumes its
- *   session with the last `seq` it saw, reconnects at once on close 1012
- *   (node draining), waits out rate-limit hints, and tells the application
+ *   session with the last `seq` it saw, reconnects after the DRAINING
+ *   error's `reconnectAfterMs` on close 1012 (node draining), waits out
+ *   rate-limit hints, and tells the application
  *   through `on('recovery')` when the gateway could not replay everything.
  * - Buffers are bounded: at most `maxQueued` commands wait for acceptance.
  */
@@ -117,6 +118,8 @@ export class SwitchyardClient {
   private pauseUntil = 0;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private connectAttempts = 0;
+  /** `details.reconnectAfterMs` of the DRAINING error that precedes a close 1012. */
+  private drainReconnectMs: number | undefined;
 
   constructor(options: ClientOptions) {
     this.options = options;
@@ -274,8 +277,10 @@ export class SwitchyardClient {
       return;
     }
     this.setState('reconnecting');
-    // A draining node asks for an immediate reconnect elsewhere; spread clients a little anyway.
-    this.scheduleReconnect(code === ERROR_CODES.DRAINING.wsClose ? Math.floor(Math.random() * 100) : undefined);
+    // A draining node says when to come back (it spreads its clients); without a hint, spread them a little anyway.
+    const drainDelay = this.drainReconnectMs ?? Math.floor(Math.random() * 100);
+    this.drainReconnectMs = undefined;
+    this.scheduleReconnect(code === ERROR_CODES.DRAINING.wsClose ? drainDelay : undefined);
   }
 
   private scheduleReconnect(delayMs?: number): void {
@@ -301,6 +306,8 @@ export class SwitchyardClient {
   private onWelcome(welcome: WelcomeFrame): void {
     const wasResume = this.session !== undefined;
     this.session = welcome.session;
+    // The protocol's one rule: pushes above the welcome's seq are ours (after a resume it is where the replay starts).
+    this.seq = welcome.seq;
     this.maxInFlight = welcome.limits.maxInFlight;
     this.backoff.reset();
     this.setState('open');
@@ -370,6 +377,10 @@ export class SwitchyardClient {
   }
 
   private onError(frame: ErrorFrame): void {
+    if (frame.error.code === 'DRAINING') {
+      const hint = Number((frame.error.details as { reconnectAfterMs?: unknown } | undefined)?.reconnectAfterMs);
+      if (Number.isFinite(hint) && hint >= 0) this.drainReconnectMs = hint;
+    }
     this.emit('error', new ClientError(frame.error));
   }
 

@@ -7,7 +7,7 @@
  * into `rejected` / an HTTP status / a Socket.IO ack.
  */
 import { ERROR_CODES, SwitchyardError, epochMillis, type CmdFrame } from '../protocol/index.js';
-import { gatewayAcceptLatency, gatewayPublishesInFlight } from '../platform/metrics.js';
+import { gatewayAcceptLatency, reportPublishesInFlight } from '../platform/metrics.js';
 import type { Logger } from '../platform/index.js';
 import type { CommandPublisher, PublishedCommand, SystemCommand } from './commandPublisher.js';
 import type { RateLimiter } from './rateLimiter.js';
@@ -24,15 +24,19 @@ export interface CommandSender {
 }
 
 export class CommandIntake {
-  private readonly pending = new Set<Promise<unknown>>();
+  private inFlight = 0;
   private draining = false;
+  /** Wakes drain() when the last publish in flight settles. */
+  private drained: (() => void) | undefined;
 
   constructor(
     private readonly publisher: CommandPublisher,
     private readonly rateLimiter: RateLimiter,
     private readonly maxPendingPublishes: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    reportPublishesInFlight(() => this.inFlight);
+  }
 
   /** Resolves after the JetStream ack; rejects with DRAINING, RATE_LIMITED or UNAVAILABLE. */
   submit(cmd: CommandFields, sender: CommandSender): Promise<PublishedCommand> {
@@ -45,8 +49,7 @@ export class CommandIntake {
     const refusal = this.capacityRefusal();
     if (refusal) return Promise.reject(refusal);
     const traceparent = cmd.traceparent ?? newTraceparent();
-    const debug = this.logger.isLevelEnabled('debug');
-    if (debug) this.logger.debug({ trace: traceIdOf(traceparent), command: cmd.id, actor: cmd.actor, entity: cmd.entity, name: cmd.name }, 'command received');
+    if (this.logger.isLevelEnabled('debug')) this.logger.debug({ trace: traceIdOf(traceparent), command: cmd.id, actor: cmd.actor, entity: cmd.entity, name: cmd.name }, 'command received');
     const publish = this.publisher.publish(cmd, { user: sender.user, session: sender.session, receivedAt: sender.receivedAt, traceparent });
     return this.track(publish, cmd.id, sender.receivedAt, traceparent);
   }
@@ -65,32 +68,48 @@ export class CommandIntake {
   }
 
   private capacityRefusal(): SwitchyardError | undefined {
-    if (this.pending.size < this.maxPendingPublishes) return undefined;
+    if (this.inFlight < this.maxPendingPublishes) return undefined;
     return new SwitchyardError('UNAVAILABLE', 'This gateway has too many commands waiting for durability; send the same command again.');
   }
 
-  /** Counts `publish` in flight until it settles (drain waits for it), and measures and logs it. */
+  /**
+   * Counts `publish` in flight until it settles (drain waits for it), and
+   * measures and logs it: one reaction per publish, no per-command timer or
+   * gauge write (the in-flight gauge is read when metrics are scraped).
+   */
   private track(publish: Promise<PublishedCommand>, id: string, receivedAt: number, traceparent: string): Promise<PublishedCommand> {
-    const debug = this.logger.isLevelEnabled('debug');
-    this.pending.add(publish);
-    gatewayPublishesInFlight.set(this.pending.size);
+    this.inFlight++;
     publish.then(
       (published) => {
         gatewayAcceptLatency.observe((epochMillis() - receivedAt) / 1000);
-        if (debug) this.logger.debug({ trace: traceIdOf(traceparent), command: id, duplicate: published.duplicate }, 'command accepted');
+        if (this.logger.isLevelEnabled('debug')) this.logger.debug({ trace: traceIdOf(traceparent), command: id, duplicate: published.duplicate }, 'command accepted');
+        this.settled();
       },
-      (err: unknown) => this.logger.warn({ err, trace: traceIdOf(traceparent), command: id }, 'command publish failed'),
-    ).finally(() => {
-      this.pending.delete(publish);
-      gatewayPublishesInFlight.set(this.pending.size);
-    });
+      (err: unknown) => {
+        this.logger.warn({ err, trace: traceIdOf(traceparent), command: id }, 'command publish failed');
+        this.settled();
+      },
+    );
     return publish;
+  }
+
+  private settled(): void {
+    if (--this.inFlight === 0 && this.drained) {
+      this.drained();
+      this.drained = undefined;
+    }
   }
 
   /** Refuses new commands (DRAINING) and resolves when every publish in flight has its ack or failed. */
   async drain(): Promise<void> {
     this.draining = true;
-    await Promise.allSettled([...this.pending]);
+    if (this.inFlight === 0) return;
+    await new Promise<void>((resolve) => { this.drained = resolve; });
+  }
+
+  /** Command publishes waiting for their JetStream ack. */
+  get publishesInFlight(): number {
+    return this.inFlight;
   }
 
   get isDraining(): boolean {

@@ -1,11 +1,11 @@
 /**
  * Makes a client command durable: publishes it to `cmd.<actor>.<partition>.<entity>`
- * on JetStream and resolves only after the publish ack. The `Nats-Msg-Id`
+ * on JetStream (pipelined, JetStreamAckWindow) and resolves only after the publish ack. The `Nats-Msg-Id`
  * is the user + client command id, so a retry within the duplicate window
  * is acknowledged again without a second command in the stream.
  */
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { JetStreamAckWindow } from './jetStreamAckWindow.js';
 import {
   HEADERS, SwitchyardError, commandKey, partitionOf, subjectToken, subjects, systemCommandHeaders, type CmdFrame, type CommandBody,
 } from '../protocol/index.js';
@@ -41,10 +41,15 @@ export interface PublishedCommand {
 }
 
 export class CommandPublisher {
-  private readonly js: JetStreamClient;
+  private readonly window: JetStreamAckWindow;
 
-  constructor(nc: NatsConnection, private readonly partitions: number, private readonly publishTimeoutMs = 5000) {
-    this.js = jetstream(nc, { timeout: publishTimeoutMs });
+  constructor(nc: NatsConnection, private readonly partitions: number, publishTimeoutMs = 5000) {
+    this.window = new JetStreamAckWindow(nc, publishTimeoutMs);
+  }
+
+  /** Fails publishes still waiting for their ack (call after the intake drained). */
+  close(): void {
+    this.window.close();
   }
 
   /** Resolves after the JetStream ack; rejects with UNAVAILABLE when the command may not be durable. */
@@ -72,10 +77,11 @@ export class CommandPublisher {
   }
 
   private async send(cmd: Pick<CmdFrame, 'id' | 'actor' | 'entity' | 'name' | 'data'>, msgID: string, h: MsgHdrs): Promise<PublishedCommand> {
+    h.set(HEADERS.msgId, msgID);
     const body: CommandBody = cmd.data === undefined ? { id: cmd.id, name: cmd.name } : { id: cmd.id, name: cmd.name, data: cmd.data };
     const subject = subjects.command(cmd.actor, partitionOf(cmd.entity, this.partitions), cmd.entity);
     try {
-      const ack = await this.js.publish(subject, JSON.stringify(body), { msgID, headers: h, timeout: this.publishTimeoutMs });
+      const ack = await this.window.publish(subject, JSON.stringify(body), h);
       return { streamSeq: ack.seq, duplicate: ack.duplicate };
     } catch (err) {
       throw new SwitchyardError('UNAVAILABLE', 'The command could not be made durable; send it again with the same id.', { cause: err });

@@ -20,6 +20,7 @@ import { declareGatewaySeries } from '../platform/metricLabels.js';
 import type { Config, Logger, Redis, Service } from '../platform/index.js';
 import { stripeWebhookVerifierFromConfig } from '../integrations/index.js';
 import type { Uws } from './nativeUws.js';
+import { listenExclusive } from './exclusiveListen.js';
 import type { TokenVerifier } from './tokenVerifier.js';
 import { CommandPublisher } from './commandPublisher.js';
 import { CommandIntake } from './commandIntake.js';
@@ -27,14 +28,15 @@ import { ConnectionsPerIp } from './connectionsPerIp.js';
 import { ControlChannel } from './controlChannel.js';
 import { HttpApi } from './httpApi.js';
 import { HttpCommandStatusStore } from './httpCommandStatus.js';
-import { PushFanout } from './pushFanout.js';
+import { PushFanout, gatewayRoute } from './pushFanout.js';
 import { RateLimiter } from './rateLimiter.js';
 import { OutReplay } from './recovery.js';
 import { NatsGapRecovery } from './natsGapRecovery.js';
 import { SessionStore } from './sessionStore.js';
 import { SocketIoEndpoint } from './socketIoEndpoint.js';
 import { StaticFiles } from './staticFiles.js';
-import { SocketWriter, closeReason } from './socketSession.js';
+import { respondPathNotFound } from './httpResponse.js';
+import { SocketWriter, closeReason, stateOf } from './socketSession.js';
 import { StripeWebhookEndpoint } from './stripeWebhook.js';
 import { TopicAuthorizer } from './topicAuthorizer.js';
 import { WsEndpoint } from './wsEndpoint.js';
@@ -66,14 +68,9 @@ export class Gateway implements Service {
     const parts = await this.build();
     this.parts = parts;
     const { host, port } = this.deps.config;
-    await new Promise<void>((resolve, reject) => {
-      parts.app.listen(host, port, (token) => {
-        if (!token) return reject(new Error(`gateway could not listen on ${host}:${port}`));
-        this.listenSocket = token;
-        this.port = this.deps.uws.us_socket_local_port(token);
-        resolve();
-      });
-    });
+    const listening = await listenExclusive(this.deps.uws, parts.app, host, port);
+    this.listenSocket = listening.token;
+    this.port = listening.port;
     this.deps.logger.info({ ws: `ws://${host}:${this.port}/ws`, http: `http://${host}:${this.port}` }, 'gateway listening');
   }
 
@@ -87,10 +84,11 @@ export class Gateway implements Service {
     }
     if (!parts) return;
     await parts.intake.drain();
+    parts.publisher.close();
     const spread = this.deps.config.drainReconnectSpreadMs;
     const reconnectAfterMs = () => Math.floor(Math.random() * (spread + 1));
     for (const ws of [...parts.ws.sockets]) {
-      const state = ws.getUserData();
+      const state = stateOf(ws);
       if (state.closed) continue;
       parts.writer.sendError(ws, { code: 'DRAINING', message: ERROR_CODES.DRAINING.message, details: { reconnectAfterMs: reconnectAfterMs() } });
       if (!state.closed) ws.end(ERROR_CODES.DRAINING.wsClose, closeReason('draining: reconnect and resume'));
@@ -111,12 +109,15 @@ export class Gateway implements Service {
     const { config, logger, nc, redis, uws, verifier } = this.deps;
     const app = uws.App();
     const writer = new SocketWriter(config.maxBackpressureBytes);
-    const delivery = new WsPushDelivery(app, writer, config.resumeBufferMax, logger);
     let socketIo: SocketIoEndpoint | undefined;
-    const fanout = new PushFanout(nc, (push) => {
-      delivery.deliver(push);
-      socketIo?.deliver(push);
+    const fanout: PushFanout = new PushFanout(nc, gatewayRoute(config.nodeId), {
+      wants: (outSubject): boolean => delivery.wants(outSubject) || (socketIo?.wants(outSubject) ?? false),
+      deliver: (push) => {
+        delivery.deliver(push);
+        socketIo?.deliver(push);
+      },
     });
+    const delivery: WsPushDelivery = new WsPushDelivery(app, fanout, writer, config.resumeBufferMax, config.deliveredResultMemory, logger);
     const store = new SessionStore(redis, config.nodeId, config.sessionTtlS * 1000);
     const rateLimiter = new RateLimiter(redis, config.nodeId, { limit: config.rateLimitCommands, windowMs: config.rateLimitWindowMs, syncMs: config.rateLimitSyncMs }, logger);
     const authorizer = new TopicAuthorizer(nc, { timeoutMs: config.aclTimeoutMs, cacheTtlMs: config.aclCacheTtlMs, cacheMax: config.aclCacheMax }, logger);
@@ -149,14 +150,16 @@ export class Gateway implements Service {
         else res.end('ready');
       })
       .get('/metrics', (res) => serveMetrics(res))
-      .any('/*', (res) => { res.writeStatus('404 Not Found').end('not found'); });
+      .any('/*', (res) => respondPathNotFound(res));
 
+    fanout.start();
+    await fanout.flush();
     control.start();
     authorizer.start();
     rateLimiter.start();
     sessions.start();
     gapRecovery.start();
-    return { app, writer, delivery, fanout, rateLimiter, authorizer, intake, control, sessions, ws, socketIo, gapRecovery };
+    return { app, writer, delivery, fanout, rateLimiter, authorizer, intake, publisher, control, sessions, ws, socketIo, gapRecovery };
   }
 }
 

@@ -26,7 +26,7 @@ import type { ConnectionsPerIp } from './connectionsPerIp.js';
 import type { HttpCommandStatusStore } from './httpCommandStatus.js';
 import { httpCommandSession } from './httpCommandStatus.js';
 import { readBody, RequestAbortedError, trackAbort } from './httpBody.js';
-import { respondJson } from './httpResponse.js';
+import { respondJson, respondMethodNotAllowed } from './httpResponse.js';
 import type { RateLimiter } from './rateLimiter.js';
 import type { TokenVerifier } from './tokenVerifier.js';
 
@@ -53,6 +53,9 @@ export class HttpApi {
   register(app: TemplatedApp): void {
     app.post('/v1/commands', (res, req) => this.postCommand(res, req));
     app.get('/v1/commands/:id', (res, req) => this.getCommand(res, req));
+    // uWS prefers a method's own route to `any` on the same pattern: these answer only the other methods.
+    app.any('/v1/commands', (res) => respondMethodNotAllowed(res, 'POST'));
+    app.any('/v1/commands/:id', (res) => respondMethodNotAllowed(res, 'GET'));
   }
 
   private postCommand(res: HttpResponse, req: HttpRequest): void {

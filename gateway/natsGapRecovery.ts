@@ -14,7 +14,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../platform/index.js';
 import type { OutReplay } from './recovery.js';
-import type { Socket, SocketWriter } from './socketSession.js';
+import { stateOf, type Socket, type SocketWriter } from './socketSession.js';
 import type { WsPushDelivery } from './wsPushDelivery.js';
 import type { WsSessions } from './wsSessions.js';
 
@@ -48,7 +48,7 @@ export class NatsGapRecovery {
 
   private pauseAll(): void {
     for (const ws of this.delivery.sockets()) {
-      if (this.delivery.pause(ws)) this.gaps.set(ws, ws.getUserData().lastSeq);
+      if (this.delivery.pause(ws)) this.gaps.set(ws, stateOf(ws).lastSeq);
     }
     this.logger.warn({ sockets: this.gaps.size }, 'NATS connection lost: live pushes buffered until the gap is replayed from OUT');
   }
@@ -65,7 +65,7 @@ export class NatsGapRecovery {
       for (const [ws] of gaps) this.writer.closeWith(ws, { code: 'UNAVAILABLE', message: 'Missed pushes could not be read; connect again and resume.' });
       return;
     }
-    await Promise.all(gaps.map(([ws, afterSeq]) => (ws.getUserData().closed ? undefined : this.sessions.replayThenGoLive(ws, afterSeq, Math.max(afterSeq, upTo)))));
+    await Promise.all(gaps.map(([ws, afterSeq]) => (stateOf(ws).closed ? undefined : this.sessions.replayThenGoLive(ws, afterSeq, Math.max(afterSeq, upTo)))));
     this.logger.info({ sockets: gaps.length }, 'pushes missed while NATS was unreachable replayed from OUT');
   }
 }

@@ -1,16 +1,19 @@
 /**
- * The gateway's NATS side of pushes: one core NATS subscription per pushed
- * subject that some local socket needs (`live.s.<session>` per local
- * session, `live.u.<user>` and `live.t.<topic>` refcounted over the local
- * sockets), each message handed once to the local deliveries, which fan it
- * out to every local subscriber in one pass (uWS topics).
+ * The gateway's NATS side of pushes: two standing wildcard subscriptions
+ * (the sessions this gateway minted, `live.s.<route>.*`, and every user,
+ * `live.u.*`) plus one refcounted subscription per topic some local socket
+ * joined (`live.t.<topic>`) and per local session minted elsewhere (a
+ * resumed one). Each message is handed once to the local deliveries, which
+ * look its session or user up, or fan a topic push out to every local
+ * member in one pass (uWS topics). An idle socket costs no subscription.
  *
  * The OUT stream republishes every stored push to `live.<same suffix>`
  * with its stream sequence in `Nats-Sequence`: that sequence becomes the
  * frame's `seq`, spliced into the body's JSON without re-encoding it.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { HEADERS, subjects } from '../protocol/index.js';
+import { HEADERS, sessionRoute, subjects } from '../protocol/index.js';
 
 /** One push as received from NATS (live) or read from OUT (replay). */
 export interface Push {
@@ -66,12 +69,51 @@ export function pushFromMessage(subject: string, seq: number, body: string, head
   };
 }
 
-export type PushListener = (push: Push) => void;
+/** Where received pushes go: `wants` is asked first, so a push nobody here holds is dropped before its body is decoded. */
+export interface PushListener {
+  wants(outSubject: string): boolean;
+  deliver(push: Push): void;
+}
+
+/**
+ * The route of a gateway (sessionRoute): 8 characters derived from its
+ * node id, so a gateway restarted under the same SY_NODE_ID receives the
+ * pushes of the sessions it minted before without a subscription each.
+ */
+export function gatewayRoute(nodeId: string): string {
+  return createHash('sha256').update(nodeId).digest('base64url').slice(0, 8);
+}
+
+/** A new session id routed to this gateway: `<route>.<128 random bits>`. */
+export function newSessionId(route: string): string {
+  return `${route}.${randomBytes(16).toString('base64url')}`;
+}
 
 export class PushFanout {
+  /** The two standing wildcard subscriptions (this gateway's sessions, every user). */
+  private readonly standing: Subscription[] = [];
+  /** Exact subscriptions some local socket needs: topics, and sessions minted by another gateway. */
   private readonly subscriptions = new Map<string, { sub: Subscription; refs: number }>();
 
-  constructor(private readonly nc: NatsConnection, private readonly listener: PushListener) {}
+  constructor(private readonly nc: NatsConnection, readonly route: string, private readonly listener: PushListener) {}
+
+  /**
+   * Subscribes `live.s.<route>.*` (every session this gateway minted: the
+   * session is looked up locally) and `live.u.*` (user pushes: every
+   * gateway receives each one and delivers it to the user's local sockets,
+   * if any — the price of no subscription per user; pushes to a user are
+   * rare next to session results and topic events).
+   */
+  start(): void {
+    for (const outSubject of [subjects.routedSessionPushes(this.route), subjects.allUserPushes]) {
+      this.standing.push(this.nc.subscribe(subjects.live(outSubject), { callback: (err, msg) => { if (!err) this.received(msg); } }));
+    }
+  }
+
+  /** True when pushes of `session` reach this gateway without a subscription of its own. */
+  routesHere(session: string): boolean {
+    return sessionRoute(session) === this.route;
+  }
 
   /** Ensures pushes stored under `outSubject` reach the listener; pair every call with release(). */
   retain(outSubject: string): void {
@@ -80,15 +122,7 @@ export class PushFanout {
       entry.refs++;
       return;
     }
-    const sub = this.nc.subscribe(subjects.live(outSubject), {
-      callback: (err, msg) => {
-        if (err) return;
-        const seq = Number(msg.headers?.get(HEADERS.streamSequence));
-        if (!(seq > 0)) return;
-        const push = pushFromMessage(outSubject, seq, msg.string(), msg.headers);
-        if (push) this.listener(push);
-      },
-    });
+    const sub = this.nc.subscribe(subjects.live(outSubject), { callback: (err, msg) => { if (!err) this.received(msg); } });
     this.subscriptions.set(outSubject, { sub, refs: 1 });
   }
 
@@ -105,12 +139,24 @@ export class PushFanout {
     await this.nc.flush();
   }
 
+  /** Exact subscriptions held (the standing wildcards not counted). */
   get size(): number {
     return this.subscriptions.size;
   }
 
   close(): void {
+    for (const sub of this.standing) sub.unsubscribe();
+    this.standing.length = 0;
     for (const { sub } of this.subscriptions.values()) sub.unsubscribe();
     this.subscriptions.clear();
+  }
+
+  private received(msg: Msg): void {
+    const outSubject = subjects.outOfLive(msg.subject);
+    if (!this.listener.wants(outSubject)) return;
+    const seq = Number(msg.headers?.get(HEADERS.streamSequence));
+    if (!(seq > 0)) return;
+    const push = pushFromMessage(outSubject, seq, msg.string(), msg.headers);
+    if (push) this.listener.deliver(push);
   }
 }

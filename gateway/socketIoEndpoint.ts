@@ -23,16 +23,16 @@
  * for recovery) and the per-socket send-buffer limit (Socket.IO's own
  * buffering applies).
  */
-import { randomBytes } from 'node:crypto';
 import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
 import { Server, type Socket as IoSocket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Compile } from 'typebox/compile';
-import { HttpCommandRequest, SwitchyardError, TopicName, epochMillis, subjects, toErrorBody, type ErrorBody } from '../protocol/index.js';
+import { HttpCommandRequest, SwitchyardError, TopicName, epochMillis, pushAudience, subjects, toErrorBody, type ErrorBody } from '../protocol/index.js';
 import { gatewayFramesIn, gatewayFramesOut, gatewayRejections, gatewaySessions } from '../platform/metrics.js';
 import type { Config, Logger, Redis } from '../platform/index.js';
 import type { CommandIntake } from './commandIntake.js';
-import type { Push, PushFanout } from './pushFanout.js';
+import { newSessionId, type Push, type PushFanout } from './pushFanout.js';
+import { AwaitingAcks } from './awaitingAcks.js';
 import { RecentIdSet } from './recentIdSet.js';
 import type { TokenVerifier } from './tokenVerifier.js';
 import type { TopicAuthorizer } from './topicAuthorizer.js';
@@ -43,8 +43,13 @@ const checkTopic = Compile(TopicName);
 interface IoSessionData {
   user: string;
   session: string;
+  /** Topic subjects joined (retained in the PushFanout). */
   retained: Set<string>;
   inFlight: number;
+  /** Their ids, so a result that overtakes its JetStream ack is preceded by its `accepted`. */
+  awaitingAcks: AwaitingAcks;
+  /** Topic subjects being authorized: they count against maxSubscriptions too. */
+  joining: Set<string>;
   delivered: RecentIdSet;
 }
 
@@ -79,7 +84,7 @@ export class SocketIoEndpoint {
       }
       deps.verifier.verify(token).then(
         ({ user }) => {
-          const data: IoSessionData = { user, session: `io-${randomBytes(16).toString('base64url')}`, retained: new Set(), inFlight: 0, delivered: new RecentIdSet(deps.config.deliveredResultMemory) };
+          const data: IoSessionData = { user, session: newSessionId(deps.fanout.route), retained: new Set(), inFlight: 0, awaitingAcks: new AwaitingAcks(), joining: new Set(), delivered: new RecentIdSet(deps.config.deliveredResultMemory) };
           socket.data = data;
           next();
         },
@@ -93,13 +98,22 @@ export class SocketIoEndpoint {
     this.io.attachApp(app);
   }
 
+  /** Whether a local Socket.IO socket receives pushes stored under `outSubject` (its session, or a room with local members). */
+  wants(outSubject: string): boolean {
+    const audience = pushAudience(outSubject);
+    if (audience?.kind === 'session') return this.sessions.has(audience.session);
+    return (this.io.of('/').adapter.rooms.get(outSubject)?.size ?? 0) > 0;
+  }
+
   /** Called for every live push this gateway receives. */
   deliver(push: Push): void {
-    if (push.subject.startsWith('out.s.')) {
-      const socket = this.sessions.get(push.subject.slice('out.s.'.length));
+    const audience = pushAudience(push.subject);
+    if (audience?.kind === 'session') {
+      const socket = this.sessions.get(audience.session);
       if (!socket) return;
       const data = socket.data as IoSessionData;
       if (push.type === 'result' && push.commandId !== undefined && !data.delivered.add(push.commandId)) return;
+      if (push.commandId !== undefined) data.awaitingAcks.overtaken(push.commandId);
       socket.emit(push.type, JSON.parse(push.text));
       gatewayFramesOut.inc({ type: push.type });
       return;
@@ -127,8 +141,7 @@ export class SocketIoEndpoint {
     const data = socket.data as IoSessionData;
     this.sessions.set(data.session, socket);
     gatewaySessions.inc({ transport: 'socketio' });
-    this.retain(socket, subjects.sessionPush(data.session));
-    this.retain(socket, subjects.userPush(data.user));
+    // Session pushes (routed to this gateway) and user pushes reach every gateway's listener without a subscription of their own.
     void socket.join(subjects.userPush(data.user));
     socket.emit('welcome', { session: data.session, node: this.deps.config.nodeId, user: data.user });
     socket.on('cmd', (payload: unknown, ack?: Ack) => this.command(socket, payload, ack));
@@ -163,9 +176,11 @@ export class SocketIoEndpoint {
       return;
     }
     data.inFlight++;
+    const accept = () => { reply({ type: 'accepted', id: payload.id }); gatewayFramesOut.inc({ type: 'accepted' }); };
+    const wait = data.awaitingAcks.sent(payload.id, accept);
     this.deps.intake.submit(payload, { user: data.user, session: data.session, receivedAt }).then(
-      () => { data.inFlight--; reply({ type: 'accepted', id: payload.id }); gatewayFramesOut.inc({ type: 'accepted' }); },
-      (err: unknown) => { data.inFlight--; reject(toErrorBody(err)); },
+      () => { data.inFlight--; if (data.awaitingAcks.settled(wait)) accept(); },
+      (err: unknown) => { data.inFlight--; if (data.awaitingAcks.settled(wait)) reject(toErrorBody(err)); },
     );
   }
 
@@ -178,13 +193,18 @@ export class SocketIoEndpoint {
       if (!checkTopic.Check(topic)) throw new SwitchyardError('VALIDATION', 'sub needs {topic} with a valid topic name.');
       const subject = subjects.topicPush(topic);
       if (!data.retained.has(subject)) {
-        const topics = [...data.retained].filter((s) => s.startsWith('out.t.')).length;
-        if (topics >= this.deps.config.maxSubscriptions) {
+        if (data.retained.size + data.joining.size >= this.deps.config.maxSubscriptions && !data.joining.has(subject)) {
           throw new SwitchyardError('LIMIT_EXCEEDED', `A connection may join at most ${this.deps.config.maxSubscriptions} topics.`, { details: { limit: 'maxSubscriptions' } });
         }
-        await this.deps.authorizer.authorize(data.user, topic);
-        if (socket.disconnected) return;
-        this.retain(socket, subject);
+        // A join in progress counts once: in `joining` until it is retained.
+        data.joining.add(subject);
+        try {
+          await this.deps.authorizer.authorize(data.user, topic);
+          if (socket.disconnected) return;
+          this.retain(socket, subject);
+        } finally {
+          data.joining.delete(subject);
+        }
         await socket.join(subject);
         await this.deps.fanout.flush();
       }

@@ -12,68 +12,95 @@
 import type { WebSocket } from '@trufflesuite/uws-js-unofficial';
 import { ERROR_CODES, type ErrorBody, type ServerFrame } from '../protocol/index.js';
 import { gatewayBackpressureCloses, gatewayFramesOut, gatewayRejections } from '../platform/metrics.js';
+import { AwaitingAcks } from './awaitingAcks.js';
 import { RecentIdSet } from './recentIdSet.js';
 import type { Push } from './pushFanout.js';
 
 /**
- * uWS copies the own properties of the object given to `res.upgrade()` into
- * the socket's user data, so this is a plain object (no prototype methods):
- * create it with newSocketSession() and use the functions below.
+ * uWS copies the own properties of the object given to `res.upgrade()` onto
+ * the socket object (in dictionary mode, ~45 bytes a property), so the user
+ * data has one property: the SocketSession, a class instance whose fields
+ * live in the object itself. Read it with stateOf(ws).
  */
-export interface SocketSession {
-  closed: boolean;
-  /** The authenticated user (JWT `sub`), set once hello succeeded. */
-  user: string | undefined;
-  /** The user as a NATS subject token. */
-  userToken: string;
-  session: string;
-  /** This connection's epoch of the session record; a higher one elsewhere replaces it. */
-  epoch: number;
-  /** A hello is being processed (a second one is refused). */
-  helloStarted: boolean;
-  helloTimer: NodeJS.Timeout | undefined;
-  /** Topics joined (names, not subjects). */
-  topics: Set<string>;
-  /** `out.` subjects this socket holds in the PushFanout (released on close). */
-  retained: Set<string>;
-  /** Commands received but not yet accepted or rejected. */
-  inFlight: number;
-  /** Highest seq pushed to this socket. */
-  lastSeq: number;
-  /** While the session's missed pushes are replayed: live pushes wait here. */
-  recovering: Push[] | undefined;
-  /** Set when the session was resumed elsewhere: the record is no longer ours to release. */
-  replaced: boolean;
-  /** Result ids already delivered to this session. */
-  delivered: RecentIdSet;
-  drainWaiters: Array<() => void>;
-  /** The peer address counted against SY_MAX_CONNECTIONS_PER_IP (released on close). */
-  remoteIp: string;
+export interface SocketUserData {
+  readonly state: SocketSession;
 }
 
-export function newSocketSession(deliveredResultMemory: number): SocketSession {
-  return {
-    closed: false, user: undefined, userToken: '', session: '', epoch: 0, helloStarted: false, helloTimer: undefined,
-    topics: new Set(), retained: new Set(), inFlight: 0, lastSeq: 0, recovering: undefined, replaced: false,
-    delivered: new RecentIdSet(deliveredResultMemory), drainWaiters: [], remoteIp: '',
-  };
+/**
+ * Per-socket state. Kept to a few scalar fields for an idle socket: what
+ * only some sockets need (joined topics, delivered result ids, drain
+ * waiters) is allocated on first use.
+ */
+export class SocketSession {
+  closed = false;
+  /** The authenticated user (JWT `sub`), set once hello succeeded. */
+  user: string | undefined = undefined;
+  session = '';
+  /** This connection's epoch of the session record; a higher one elsewhere replaces it. */
+  epoch = 0;
+  /** A hello is being processed (a second one is refused). */
+  helloStarted = false;
+  /** Cleared (and dropped) once hello succeeded or the socket closed. */
+  helloTimer: NodeJS.Timeout | undefined = undefined;
+  /** Topics joined (names, not subjects); undefined while none. */
+  topics: Set<string> | undefined = undefined;
+  /** Commands received but not yet accepted or rejected. */
+  inFlight = 0;
+  /** Their ids, so a result that overtakes its JetStream ack is preceded by its `accepted` (created with the first command). */
+  awaitingAcks: AwaitingAcks | undefined = undefined;
+  /** Highest seq pushed to this socket. */
+  lastSeq = 0;
+  /** While the session's missed pushes are replayed: live pushes wait here. */
+  recovering: Push[] | undefined = undefined;
+  /** Set when the session was resumed elsewhere: the record is no longer ours to release. */
+  replaced = false;
+  /** Result ids already delivered to this session (created with the first result). */
+  delivered: RecentIdSet | undefined = undefined;
+  drainWaiters: Array<() => void> | undefined = undefined;
+
+  /** @param remoteIp the peer address counted against SY_MAX_CONNECTIONS_PER_IP (released on close). */
+  constructor(readonly remoteIp: string) {}
+
+  /** Whether the socket joined `topic`. */
+  joined(topic: string): boolean {
+    return this.topics?.has(topic) ?? false;
+  }
+
+  get topicCount(): number {
+    return this.topics?.size ?? 0;
+  }
+
+  acks(): AwaitingAcks {
+    return (this.awaitingAcks ??= new AwaitingAcks());
+  }
+
+  /** Remembers a delivered result id; false when it was delivered before (a duplicate). */
+  firstDelivery(commandId: string, memory: number): boolean {
+    this.delivered ??= new RecentIdSet(memory);
+    return this.delivered.add(commandId);
+  }
+}
+
+export function stateOf(ws: Socket): SocketSession {
+  return ws.getUserData().state;
 }
 
 /** Resolves when the socket's send buffer drained below `threshold` bytes or the socket closed. */
 export function waitForDrain(ws: Socket, threshold: number): Promise<void> {
-  const state = ws.getUserData();
+  const state = stateOf(ws);
   if (state.closed || ws.getBufferedAmount() < threshold) return Promise.resolve();
-  return new Promise((resolve) => state.drainWaiters.push(resolve));
+  return new Promise((resolve) => (state.drainWaiters ??= []).push(resolve));
 }
 
 /** Called from the uWS `drain` and `close` handlers. */
 export function wakeDrainWaiters(state: SocketSession): void {
   const waiters = state.drainWaiters;
-  state.drainWaiters = [];
+  if (!waiters) return;
+  state.drainWaiters = undefined;
   for (const wake of waiters) wake();
 }
 
-export type Socket = WebSocket<SocketSession>;
+export type Socket = WebSocket<SocketUserData>;
 
 /** Writes frames to sockets, counting them and enforcing the per-socket buffer limit. */
 export class SocketWriter {
@@ -89,7 +116,7 @@ export class SocketWriter {
 
   /** Sends one text frame; false when the socket is closed (or was just closed as a slow consumer). */
   sendText(ws: Socket, text: string, type: string): boolean {
-    if (ws.getUserData().closed) return false;
+    if (stateOf(ws).closed) return false;
     ws.cork(() => { ws.send(text, false); });
     gatewayFramesOut.inc({ type });
     return this.checkBackpressure(ws);
@@ -97,7 +124,7 @@ export class SocketWriter {
 
   /** Closes the socket as a slow consumer when its unsent bytes passed the limit; false when closed. */
   checkBackpressure(ws: Socket): boolean {
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     if (state.closed) return false;
     if (ws.getBufferedAmount() <= this.maxBackpressureBytes) return true;
     gatewayBackpressureCloses.inc();
@@ -117,7 +144,7 @@ export class SocketWriter {
 
   /** Sends an `error` frame, then closes with the code's WebSocket close code. */
   closeWith(ws: Socket, error: ErrorBody): void {
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     if (state.closed) return;
     gatewayRejections.inc({ code: error.code });
     const text = JSON.stringify({ type: 'error', error });

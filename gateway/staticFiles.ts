@@ -9,6 +9,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
+import { respondPathNotFound } from './httpResponse.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -59,7 +60,7 @@ export class StaticFiles {
       const path = req.getUrl().slice(STATIC_PREFIX.length) || 'index.html';
       const file = this.files.get(path);
       if (!file) {
-        res.writeStatus('404 Not Found').end('not found');
+        respondPathNotFound(res);
         return;
       }
       res.cork(() => res.writeHeader('Content-Type', file.contentType).writeHeader('Cache-Control', 'no-cache').end(file.body));

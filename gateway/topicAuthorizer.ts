@@ -5,8 +5,10 @@
  * - `user.<id>`: only the user whose subject token is `<id>`;
  * - `public.<id>`: any authenticated user;
  * - `room.<id>`: the owning service decides: request/reply on
- *   `svc.acl.room` ({user, topic} → {allow}), answers cached for
- *   `cacheTtlMs` and dropped early by `svc.acl.invalidate`;
+ *   `svc.acl.room` ({user, topic} → {allow}); allows are cached for
+ *   `cacheTtlMs` and dropped early by `svc.acl.invalidate`; refusals are
+ *   never cached (a user who just joined may subscribe at once, even before
+ *   the invalidation of the join reaches this gateway);
  * - any other kind: refused.
  * No responder, a timeout or a malformed answer is UNAVAILABLE (retryable),
  * never FORBIDDEN and never an allow.
@@ -21,9 +23,9 @@ import { ExpiringCache } from './expiringCache.js';
 export interface TopicAuthorizerOptions {
   /** How long to wait for the owning service. @default 2000 */
   timeoutMs: number;
-  /** How long an answer is reused. @default 30000 */
+  /** How long an allow is reused (refusals are not cached). @default 30000 */
   cacheTtlMs: number;
-  /** Most answers kept. @default 100000 */
+  /** Most allows kept. @default 100000 */
   cacheMax: number;
 }
 
@@ -41,13 +43,14 @@ const checkInvalidation = Compile(AclInvalidation);
 export type InvalidationListener = (topic: string, user: string | undefined) => void;
 
 export class TopicAuthorizer {
-  private readonly cache: ExpiringCache<boolean>;
+  /** (user, topic) pairs the owning service allowed recently. */
+  private readonly allowed: ExpiringCache<true>;
   private readonly inFlight = new Map<string, Promise<boolean>>();
   private readonly listeners: InvalidationListener[] = [];
   private sub: Subscription | undefined;
 
   constructor(private readonly nc: NatsConnection, private readonly options: TopicAuthorizerOptions, private readonly logger: Logger) {
-    this.cache = new ExpiringCache(options.cacheTtlMs, options.cacheMax);
+    this.allowed = new ExpiringCache(options.cacheTtlMs, options.cacheMax);
   }
 
   start(): void {
@@ -59,7 +62,7 @@ export class TopicAuthorizer {
         if (!checkInvalidation.Check(body)) return;
         const { topic, user } = body as AclInvalidation;
         const prefix = user === undefined ? undefined : `${user}\u0000`;
-        this.cache.deleteWhere((key) => key.endsWith(`\u0000${topic}`) && (prefix === undefined || key.startsWith(prefix)));
+        this.allowed.deleteWhere((key) => key.endsWith(`\u0000${topic}`) && (prefix === undefined || key.startsWith(prefix)));
         for (const listener of this.listeners) listener(topic, user);
       },
     });
@@ -92,10 +95,8 @@ export class TopicAuthorizer {
       return;
     }
     const key = `${user}\u0000${topic}`;
-    const cached = this.cache.get(key);
-    if (cached !== undefined) {
-      gatewayAclDecisions.inc({ decision: cached ? 'allow' : 'deny', source: 'cache' });
-      if (!cached) throw this.forbidden(topic);
+    if (this.allowed.get(key)) {
+      gatewayAclDecisions.inc({ decision: 'allow', source: 'cache' });
       return;
     }
     let pending = this.inFlight.get(key);
@@ -104,7 +105,7 @@ export class TopicAuthorizer {
       this.inFlight.set(key, pending);
     }
     const allow = await pending;
-    this.cache.set(key, allow);
+    if (allow) this.allowed.set(key, true);
     gatewayAclDecisions.inc({ decision: allow ? 'allow' : 'deny', source: 'service' });
     if (!allow) throw this.forbidden(topic);
   }

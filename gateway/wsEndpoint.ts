@@ -17,7 +17,7 @@ import { gatewayConnections, gatewayFramesIn } from '../platform/metrics.js';
 import type { Config } from '../platform/index.js';
 import type { CommandIntake } from './commandIntake.js';
 import { remoteAddress, type ConnectionsPerIp } from './connectionsPerIp.js';
-import { newSocketSession, wakeDrainWaiters, type Socket, type SocketSession, type SocketWriter } from './socketSession.js';
+import { SocketSession, stateOf, wakeDrainWaiters, type Socket, type SocketUserData, type SocketWriter } from './socketSession.js';
 import type { WsSessions } from './wsSessions.js';
 import type { WsTopics } from './wsTopics.js';
 
@@ -47,7 +47,7 @@ export class WsEndpoint {
 
   constructor(private readonly deps: WsEndpointDeps) {}
 
-  behavior(): WebSocketBehavior<SocketSession> {
+  behavior(): WebSocketBehavior<SocketUserData> {
     const { config } = this.deps;
     return {
       // Above our own limit, so a frame over SY_MAX_FRAME_BYTES gets FRAME_TOO_LARGE and close 1009.
@@ -59,7 +59,7 @@ export class WsEndpoint {
       upgrade: (res, req, context) => this.upgrade(res, req, context),
       open: (ws) => this.open(ws),
       message: (ws, message, isBinary) => this.message(ws, message, isBinary),
-      drain: (ws) => wakeDrainWaiters(ws.getUserData()),
+      drain: (ws) => wakeDrainWaiters(stateOf(ws)),
       close: (ws) => this.close(ws),
     };
   }
@@ -78,10 +78,9 @@ export class WsEndpoint {
       });
       return;
     }
-    const state = newSocketSession(this.deps.config.deliveredResultMemory);
-    state.remoteIp = ip;
+    const userData: SocketUserData = { state: new SocketSession(ip) };
     res.upgrade(
-      state,
+      userData,
       req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'),
       context,
     );
@@ -90,7 +89,7 @@ export class WsEndpoint {
   private open(ws: Socket): void {
     this.sockets.add(ws);
     gatewayConnections.inc();
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     state.helloTimer = setTimeout(() => {
       if (!state.closed && state.user === undefined) {
         this.deps.writer.closeWith(ws, { code: 'AUTH_REQUIRED', message: `No valid hello within ${this.deps.config.helloTimeoutMs} ms.` });
@@ -99,9 +98,10 @@ export class WsEndpoint {
   }
 
   private close(ws: Socket): void {
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     state.closed = true;
     clearTimeout(state.helloTimer);
+    state.helloTimer = undefined;
     wakeDrainWaiters(state);
     this.sockets.delete(ws);
     this.deps.perIp.close(state.remoteIp);
@@ -112,7 +112,7 @@ export class WsEndpoint {
   private message(ws: Socket, message: ArrayBuffer, isBinary: boolean): void {
     const receivedAt = epochMillis();
     const { writer, config } = this.deps;
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     if (message.byteLength > config.maxFrameBytes) {
       gatewayFramesIn.inc({ type: 'invalid' });
       writer.closeWith(ws, { code: 'FRAME_TOO_LARGE', message: `Frames may be at most ${config.maxFrameBytes} bytes.`, details: { maxFrameBytes: config.maxFrameBytes } });
@@ -154,20 +154,23 @@ export class WsEndpoint {
 
   private command(ws: Socket, frame: CmdFrame, receivedAt: number): void {
     const { writer, config, intake } = this.deps;
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     if (state.inFlight >= config.maxInFlight) {
       writer.reject(ws, frame.id, { code: 'LIMIT_EXCEEDED', message: `More than ${config.maxInFlight} commands are waiting to be accepted on this connection.`, details: { limit: 'maxInFlight', max: config.maxInFlight } });
       return;
     }
     state.inFlight++;
+    const accept = () => { writer.send(ws, { type: 'accepted', id: frame.id }); };
+    const wait = state.acks().sent(frame.id, accept);
     intake.submit(frame, { user: state.user!, session: state.session, receivedAt }).then(
       () => {
         state.inFlight--;
-        if (!state.closed) writer.send(ws, { type: 'accepted', id: frame.id });
+        if (state.acks().settled(wait)) accept();
       },
       (err: unknown) => {
         state.inFlight--;
-        if (!state.closed) writer.reject(ws, frame.id, toErrorBody(err));
+        // A frame already answered `accepted` (its result came first, so it is durable) gets no second answer.
+        if (state.acks().settled(wait) && !state.closed) writer.reject(ws, frame.id, toErrorBody(err));
       },
     );
   }

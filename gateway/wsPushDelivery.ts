@@ -1,54 +1,88 @@
 /**
- * Delivers pushes to the WebSocket sockets of this gateway.
+ * Delivers pushes to the WebSocket sockets of this gateway, and is the one
+ * place that knows which local socket receives which `out.` subject:
  *
- * Session pushes (`out.s.<session>`) go to the session's one socket with
- * `send()`, after the per-session duplicate-result check. User and topic
- * pushes go out with one `app.publish()` on the uWS topic of the subject, so
- * one NATS message reaches every local subscriber in one native pass; the
- * buffers of those subscribers are checked against the limit shortly after
- * (once per CHECK_INTERVAL_MS per subject, not per message). A socket whose
- * session is being recovered is not yet subscribed to its uWS topics: its
- * pushes wait in its recovery buffer until the replay is done.
+ * - session pushes (`out.s.<session>`): the session's one socket, looked up
+ *   by session id, sent with `send()` after the per-session duplicate-result
+ *   check;
+ * - user pushes (`out.u.<user>`): the user's local sockets, looked up by
+ *   user token, each sent like a session push (a user has few sockets);
+ * - topic pushes (`out.t.<topic>`): one `app.publish()` on the uWS topic of
+ *   the subject, so one NATS message reaches every local member in one
+ *   native pass, with no per-member JavaScript; the buffers of the members
+ *   are checked against the limit shortly after (once per CHECK_INTERVAL_MS
+ *   per subject, not per message).
+ *
+ * A socket whose session is being recovered is not subscribed to its uWS
+ * topics: its pushes wait in its recovery buffer until the replay is done.
+ * The NATS side (which subjects this gateway receives) is PushFanout's: this
+ * class retains a topic's subscription while a local socket joined it, and a
+ * session's while a local socket holds a session minted by another gateway.
  */
 import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
-import { epochMillis } from '../protocol/index.js';
+import { epochMillis, pushAudience, subjectToken, subjects } from '../protocol/index.js';
 import { gatewayBackpressureCloses, gatewayDuplicateResultsDropped, gatewayFramesOut, gatewayResultLatency } from '../platform/metrics.js';
 import type { Logger } from '../platform/index.js';
-import type { Push } from './pushFanout.js';
-import type { Socket, SocketWriter } from './socketSession.js';
+import type { Push, PushFanout } from './pushFanout.js';
+import { stateOf, type Socket, type SocketWriter } from './socketSession.js';
 import { traceIdOf } from './traceContext.js';
 
 /** How often the buffers of sockets that received published pushes are checked. */
 const CHECK_INTERVAL_MS = 20;
-const SESSION_PREFIX = 'out.s.';
 
-/** The uWS topic of an `out.` subject (own namespace: Socket.IO's topics start with "/"). */
-export function uwsTopic(outSubject: string): string {
-  return `sy:${outSubject.slice('out.'.length)}`;
+/** The uWS topic of a topic name (own namespace: Socket.IO's rooms start with "out."). */
+export function uwsTopic(topic: string): string {
+  return `sy:t.${topic}`;
 }
 
 export class WsPushDelivery {
   private readonly sessions = new Map<string, Socket>();
-  /** Local sockets per user/topic subject. */
+  /** Local sockets per user token: one socket, or several. */
+  private readonly users = new Map<string, Socket | Socket[]>();
+  /** Local sockets per joined topic. */
   private readonly members = new Map<string, Set<Socket>>();
-  /** Subjects published to since the last buffer check. */
+  /** Sockets whose pushes wait in their recovery buffer. */
+  private readonly recovering = new Set<Socket>();
+  /** Topics published to since the last buffer check. */
   private readonly dirty = new Set<string>();
   private checkTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly app: TemplatedApp,
+    private readonly fanout: PushFanout,
     private readonly writer: SocketWriter,
     private readonly resumeBufferMax: number,
+    private readonly deliveredResultMemory: number,
     private readonly logger: Logger,
   ) {}
 
+  /** Registers an authenticated socket under its session and user (call once, after hello). */
   attachSession(ws: Socket): void {
-    this.sessions.set(ws.getUserData().session, ws);
+    const state = stateOf(ws);
+    this.sessions.set(state.session, ws);
+    if (!this.fanout.routesHere(state.session)) this.fanout.retain(subjects.sessionPush(state.session));
+    const token = subjectToken(state.user!);
+    const held = this.users.get(token);
+    if (held === undefined) this.users.set(token, ws);
+    else if (Array.isArray(held)) held.push(ws);
+    else this.users.set(token, [held, ws]);
   }
 
+  /** The close handler's part: off its session, user and topics' members. */
   detachSession(ws: Socket): void {
-    const session = ws.getUserData().session;
-    if (this.sessions.get(session) === ws) this.sessions.delete(session);
+    const state = stateOf(ws);
+    if (this.sessions.get(state.session) === ws) this.sessions.delete(state.session);
+    if (!this.fanout.routesHere(state.session)) this.fanout.release(subjects.sessionPush(state.session));
+    const token = subjectToken(state.user!);
+    const held = this.users.get(token);
+    if (held === ws) this.users.delete(token);
+    else if (Array.isArray(held)) {
+      const rest = held.filter((s) => s !== ws);
+      this.users.set(token, rest.length === 1 ? rest[0]! : rest);
+    }
+    // The socket's topics stay listed: the session record released after this still names them.
+    for (const topic of state.topics ?? []) this.unregister(ws, topic);
+    this.recovering.delete(ws);
   }
 
   socketOf(session: string): Socket | undefined {
@@ -60,38 +94,63 @@ export class WsPushDelivery {
     return this.sessions.values();
   }
 
-  /** Adds the socket to a user/topic subject's local subscribers (uWS-subscribed unless recovering). */
-  join(ws: Socket, outSubject: string): void {
-    let set = this.members.get(outSubject);
-    if (!set) this.members.set(outSubject, (set = new Set()));
+  /** The `out.` subjects whose pushes a socket receives (its session, its user, its joined topics): what a replay reads. */
+  subjectsOf(ws: Socket): string[] {
+    const state = stateOf(ws);
+    const list = [subjects.sessionPush(state.session), subjects.userPush(state.user!)];
+    for (const topic of state.topics ?? []) if (this.isMember(ws, topic)) list.push(subjects.topicPush(topic));
+    return list;
+  }
+
+  /** Adds a topic to a socket (its joined topics, the topic's subscription, its uWS topic unless recovering). */
+  join(ws: Socket, topic: string): void {
+    const state = stateOf(ws);
+    (state.topics ??= new Set()).add(topic);
+    let set = this.members.get(topic);
+    if (!set) this.members.set(topic, (set = new Set()));
+    if (set.has(ws)) return;
     set.add(ws);
-    if (!ws.getUserData().recovering) ws.subscribe(uwsTopic(outSubject));
+    this.fanout.retain(subjects.topicPush(topic));
+    if (!state.recovering) ws.subscribe(uwsTopic(topic));
   }
 
-  leave(ws: Socket, outSubject: string): void {
-    const set = this.members.get(outSubject);
-    if (set?.delete(ws) && set.size === 0) this.members.delete(outSubject);
-    if (!ws.getUserData().closed) ws.unsubscribe(uwsTopic(outSubject));
+  /** Removes a topic from a socket; false when it had not joined it. */
+  leave(ws: Socket, topic: string): boolean {
+    const state = stateOf(ws);
+    const had = state.topics?.delete(topic) ?? false;
+    this.unregister(ws, topic);
+    return had;
   }
 
-  /** Local sockets joined to an `out.` subject. */
-  membersOf(outSubject: string): ReadonlySet<Socket> {
-    return this.members.get(outSubject) ?? new Set();
+  /** Off a topic's members, subscription and uWS topic (the socket's own list of topics unchanged). */
+  private unregister(ws: Socket, topic: string): void {
+    const set = this.members.get(topic);
+    if (!set?.delete(ws)) return;
+    if (set.size === 0) this.members.delete(topic);
+    this.fanout.release(subjects.topicPush(topic));
+    if (!stateOf(ws).closed) ws.unsubscribe(uwsTopic(topic));
+  }
+
+  private isMember(ws: Socket, topic: string): boolean {
+    return this.members.get(topic)?.has(ws) ?? false;
+  }
+
+  /** Local sockets joined to a topic. */
+  membersOf(topic: string): ReadonlySet<Socket> {
+    return this.members.get(topic) ?? new Set();
   }
 
   /**
-   * Starts a recovery of a live socket (its gateway's NATS connection broke,
-   * so live pushes may have been missed): off its uWS topics, and every push
-   * from now on waits in its recovery buffer until `goLive`. False when the
-   * socket is closed or already recovering.
+   * Starts a recovery: off its uWS topics, and every push from now on waits
+   * in its recovery buffer until `goLive`. False when the socket is closed
+   * or already recovering.
    */
   pause(ws: Socket): boolean {
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     if (state.closed || state.recovering) return false;
     state.recovering = [];
-    for (const subject of state.retained) {
-      if (!subject.startsWith(SESSION_PREFIX)) ws.unsubscribe(uwsTopic(subject));
-    }
+    this.recovering.add(ws);
+    for (const topic of state.topics ?? []) if (this.isMember(ws, topic)) ws.unsubscribe(uwsTopic(topic));
     return true;
   }
 
@@ -101,53 +160,70 @@ export class WsPushDelivery {
    * nothing arrives in between.
    */
   goLive(ws: Socket, replayedUpTo: number): void {
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     const buffered = state.recovering ?? [];
     state.recovering = undefined;
+    this.recovering.delete(ws);
     for (const push of buffered) {
       if (push.seq <= replayedUpTo) continue;
       if (!this.toSocket(ws, push)) return;
     }
-    for (const subject of state.retained) {
-      if (!subject.startsWith(SESSION_PREFIX)) ws.subscribe(uwsTopic(subject));
-    }
+    for (const topic of state.topics ?? []) if (this.isMember(ws, topic)) ws.subscribe(uwsTopic(topic));
+  }
+
+  /** Whether a local socket receives pushes stored under `outSubject`. */
+  wants(outSubject: string): boolean {
+    const audience = pushAudience(outSubject);
+    if (audience?.kind === 'session') return this.sessions.has(audience.session);
+    if (audience?.kind === 'user') return this.users.has(audience.userToken);
+    return audience !== undefined && this.members.has(audience.topic);
   }
 
   /** Called for every live push this gateway receives. */
   deliver(push: Push): void {
-    if (push.subject.startsWith(SESSION_PREFIX)) {
-      const ws = this.sessions.get(push.subject.slice(SESSION_PREFIX.length));
+    const audience = pushAudience(push.subject);
+    if (!audience) return;
+    if (audience.kind === 'session') {
+      const ws = this.sessions.get(audience.session);
       if (ws) this.toSocket(ws, push);
       return;
     }
-    const set = this.members.get(push.subject);
-    if (!set) return;
-    for (const ws of set) {
-      const state = ws.getUserData();
-      if (state.recovering) this.buffer(ws, push);
+    if (audience.kind === 'user') {
+      const held = this.users.get(audience.userToken);
+      if (held === undefined) return;
+      if (Array.isArray(held)) for (const ws of [...held]) this.toSocket(ws, push);
+      else this.toSocket(held, push);
+      return;
     }
-    const topic = uwsTopic(push.subject);
-    const subscribers = this.app.numSubscribers(topic);
+    const { topic } = audience;
+    if (!this.members.has(topic)) return;
+    for (const ws of this.recovering) {
+      if (this.isMember(ws, topic)) this.buffer(ws, push);
+    }
+    const uws = uwsTopic(topic);
+    const subscribers = this.app.numSubscribers(uws);
     if (subscribers === 0) return;
-    this.app.publish(topic, push.text, false);
+    this.app.publish(uws, push.text, false);
     gatewayFramesOut.inc({ type: 'push' }, subscribers);
-    this.dirty.add(push.subject);
+    this.dirty.add(topic);
     this.checkTimer ??= setTimeout(() => this.checkDirty(), CHECK_INTERVAL_MS);
   }
 
   /**
-   * Sends one push to one socket (session pushes and replays), or buffers it
-   * while the socket recovers (unless it is the replay itself). False when
-   * the socket is (now) closed.
+   * Sends one push to one socket (session and user pushes, replays), or
+   * buffers it while the socket recovers (unless it is the replay itself).
+   * False when the socket is (now) closed.
    */
   toSocket(ws: Socket, push: Push, options: { replay: boolean } = { replay: false }): boolean {
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     if (state.closed) return false;
     if (state.recovering && !options.replay) return this.buffer(ws, push);
-    if (push.type === 'result' && push.commandId !== undefined && !state.delivered.add(push.commandId)) {
+    if (push.type === 'result' && push.commandId !== undefined && !state.firstDelivery(push.commandId, this.deliveredResultMemory)) {
       gatewayDuplicateResultsDropped.inc();
       return true;
     }
+    // A result (or progress) that overtook its JetStream ack: `accepted` goes first (awaitingAcks.ts).
+    if (push.commandId !== undefined && state.awaitingAcks && pushAudience(push.subject)?.kind === 'session') state.awaitingAcks.overtaken(push.commandId);
     if (!this.writer.sendText(ws, push.text, push.type)) return false;
     if (push.seq > state.lastSeq) state.lastSeq = push.seq;
     if (push.type === 'result') {
@@ -160,7 +236,7 @@ export class WsPushDelivery {
   }
 
   private buffer(ws: Socket, push: Push): boolean {
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     const buffered = state.recovering!;
     if (buffered.length >= this.resumeBufferMax) {
       gatewayBackpressureCloses.inc();
@@ -173,8 +249,8 @@ export class WsPushDelivery {
 
   private checkDirty(): void {
     this.checkTimer = undefined;
-    for (const subject of this.dirty) {
-      for (const ws of this.members.get(subject) ?? []) this.writer.checkBackpressure(ws);
+    for (const topic of this.dirty) {
+      for (const ws of this.members.get(topic) ?? []) this.writer.checkBackpressure(ws);
     }
     this.dirty.clear();
   }

@@ -6,23 +6,23 @@
  * Resume, in order: claim the record in Redis (epoch + 1, node = this one);
  * close the previous socket (locally, or via `ctl.gw.<node>`); subscribe
  * live first, with the socket in recovery mode (live pushes are buffered);
- * read the OUT stream's bounds; welcome; replay (seq, last] from OUT; send
- * the buffered pushes newer than `last`; go live. No push is lost between
+ * read the OUT stream's bounds; welcome (its `seq` is where the replay
+ * starts); replay (seq, last] from OUT; send the buffered pushes newer than
+ * `last`; go live. No push is lost between
  * replay and live, and none is sent twice.
  */
-import { randomBytes } from 'node:crypto';
 import {
-  SwitchyardError, subjectToken, subjects, toErrorBody,
+  SwitchyardError, toErrorBody,
   type ErrorBody, type HelloFrame, type SessionTakeover,
 } from '../protocol/index.js';
 import { gatewayRecoveries, gatewayReplayedPushes, gatewaySessions, gatewayTakeovers } from '../platform/metrics.js';
 import type { Config, Logger } from '../platform/index.js';
 import type { ControlChannel } from './controlChannel.js';
-import type { PushFanout } from './pushFanout.js';
+import { newSessionId, type PushFanout } from './pushFanout.js';
 import type { RateLimiter } from './rateLimiter.js';
 import { OutReplay } from './recovery.js';
 import type { SessionStore, HeldSession } from './sessionStore.js';
-import { waitForDrain, type Socket, type SocketSession, type SocketWriter } from './socketSession.js';
+import { stateOf, waitForDrain, type Socket, type SocketSession, type SocketWriter } from './socketSession.js';
 import type { TokenVerifier } from './tokenVerifier.js';
 import type { TopicAuthorizer } from './topicAuthorizer.js';
 import type { WsPushDelivery } from './wsPushDelivery.js';
@@ -41,12 +41,8 @@ export interface WsSessionsDeps {
   control: ControlChannel;
 }
 
-export function newSessionId(): string {
-  return randomBytes(16).toString('base64url');
-}
-
 export function heldSession(state: SocketSession): HeldSession {
-  return { session: state.session, user: state.user!, epoch: state.epoch, topics: state.topics, lastSeq: state.lastSeq };
+  return { session: state.session, user: state.user!, epoch: state.epoch, topics: state.topics ?? [], lastSeq: state.lastSeq };
 }
 
 export class WsSessions {
@@ -73,7 +69,7 @@ export class WsSessions {
   /** Handles `hello`: authenticates, opens or resumes the session, welcomes, recovers. Never throws. */
   async open(ws: Socket, frame: HelloFrame): Promise<void> {
     const { verifier, store, writer, rateLimiter, logger } = this.deps;
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     state.helloStarted = true;
     let user: string;
     try {
@@ -104,7 +100,7 @@ export class WsSessions {
         }
       }
       if (!resumed) {
-        session = newSessionId();
+        session = newSessionId(this.deps.fanout.route);
         await store.create(session, user);
       }
       await seeded;
@@ -114,11 +110,11 @@ export class WsSessions {
       return;
     }
     state.user = user;
-    state.userToken = subjectToken(user);
     state.session = session;
     state.epoch = epoch;
+    state.helloTimer = undefined;
     // The record's topics stay the session's while they are checked again (a close meanwhile must not drop them).
-    for (const topic of topics) state.topics.add(topic);
+    if (topics.length > 0) state.topics = new Set(topics);
     if (state.closed) {
       this.release(state);
       return;
@@ -127,9 +123,7 @@ export class WsSessions {
     if (resumed) this.replacePrevious(session, epoch, previousNode);
     this.deps.delivery.attachSession(ws);
     gatewaySessions.inc({ transport: 'websocket' });
-    if (resumed) state.recovering = [];
-    this.retain(ws, subjects.sessionPush(session));
-    this.retain(ws, subjects.userPush(user));
+    if (resumed) this.deps.delivery.pause(ws);
 
     const refused: Array<{ topic: string; error: ErrorBody }> = [];
     const allowed: string[] = [];
@@ -142,12 +136,12 @@ export class WsSessions {
       }
     }));
     if (state.closed) return;
-    for (const { topic } of refused) state.topics.delete(topic);
-    for (const topic of allowed) this.joinTopic(ws, topic);
+    for (const { topic } of refused) state.topics?.delete(topic);
+    for (const topic of allowed) this.deps.delivery.join(ws, topic);
 
     let bounds;
     try {
-      await this.deps.fanout.flush();
+      if (allowed.length > 0 || !this.deps.fanout.routesHere(session)) await this.deps.fanout.flush();
       bounds = await this.deps.replay.bounds();
     } catch (err) {
       logger.warn({ err }, 'OUT stream unavailable during hello');
@@ -156,9 +150,12 @@ export class WsSessions {
     }
     if (state.closed) return;
     const recovered = resumed && OutReplay.covers(bounds, frame.resume!.seq);
+    // A resumed welcome's seq is where the replay starts (pushes above it follow), so a client that
+    // adopts it and drops before reading the replay resumes from there again and loses nothing.
+    const replayAfter = resumed ? Math.max(frame.resume!.seq, bounds.firstSeq - 1) : bounds.lastSeq;
     const { config } = this.deps;
     writer.send(ws, {
-      type: 'welcome', session, node: config.nodeId, user, resumed, recovered, seq: bounds.lastSeq,
+      type: 'welcome', session, node: config.nodeId, user, resumed, recovered, seq: replayAfter,
       limits: { maxFrameBytes: config.maxFrameBytes, maxInFlight: config.maxInFlight, maxSubscriptions: config.maxSubscriptions, idleTimeoutMs: config.idleTimeoutS * 1000 },
     });
     for (const { topic, error } of refused) writer.sendError(ws, error, topic);
@@ -166,7 +163,7 @@ export class WsSessions {
     if (!resumed) return;
 
     gatewayRecoveries.inc({ outcome: recovered ? 'recovered' : 'lost' });
-    await this.replayThenGoLive(ws, Math.max(frame.resume!.seq, bounds.firstSeq - 1), bounds.lastSeq);
+    await this.replayThenGoLive(ws, replayAfter, bounds.lastSeq);
   }
 
   /**
@@ -176,10 +173,10 @@ export class WsSessions {
    * client resumes, on this node or another).
    */
   async replayThenGoLive(ws: Socket, afterSeq: number, upTo: number): Promise<void> {
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     const { writer } = this.deps;
     try {
-      await this.deps.replay.replay([...state.retained], afterSeq, upTo, async (push) => {
+      await this.deps.replay.replay(this.deps.delivery.subjectsOf(ws), afterSeq, upTo, async (push) => {
         await waitForDrain(ws, writer.limit / 2);
         if (this.deps.delivery.toSocket(ws, push, { replay: true })) gatewayReplayedPushes.inc();
       }, () => state.closed);
@@ -192,22 +189,6 @@ export class WsSessions {
     this.deps.delivery.goLive(ws, upTo);
   }
 
-  /** Adds a topic to a socket of this node (subscription, uWS topic, session record by the caller). */
-  joinTopic(ws: Socket, topic: string): void {
-    const state = ws.getUserData();
-    state.topics.add(topic);
-    this.retain(ws, subjects.topicPush(topic));
-  }
-
-  leaveTopic(ws: Socket, topic: string): void {
-    const state = ws.getUserData();
-    if (!state.topics.delete(topic)) return;
-    const subject = subjects.topicPush(topic);
-    state.retained.delete(subject);
-    this.deps.delivery.leave(ws, subject);
-    this.deps.fanout.release(subject);
-  }
-
   /** Writes the socket's topics and seq to its session record. */
   async persist(state: SocketSession): Promise<void> {
     try {
@@ -218,33 +199,20 @@ export class WsSessions {
     }
   }
 
-  /** The uWS close handler's part: drop subscriptions and release the session record. */
+  /** The uWS close handler's part: off local delivery, and the session record released. */
   closed(ws: Socket): void {
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     if (!state.session) return;
     this.deps.delivery.detachSession(ws);
     gatewaySessions.dec({ transport: 'websocket' });
-    for (const subject of state.retained) {
-      if (!subject.startsWith('out.s.')) this.deps.delivery.leave(ws, subject);
-      this.deps.fanout.release(subject);
-    }
-    state.retained.clear();
     if (!state.replaced) this.release(state);
   }
 
   /** A takeover message from the node that resumed one of our sessions. */
   onTakeover(takeover: SessionTakeover): void {
     const ws = this.deps.delivery.socketOf(takeover.session);
-    if (!ws || ws.getUserData().epoch >= takeover.epoch) return;
+    if (!ws || stateOf(ws).epoch >= takeover.epoch) return;
     this.closeReplaced(ws, 'other_node');
-  }
-
-  private retain(ws: Socket, subject: string): void {
-    const state = ws.getUserData();
-    if (state.retained.has(subject)) return;
-    state.retained.add(subject);
-    this.deps.fanout.retain(subject);
-    if (!subject.startsWith('out.s.')) this.deps.delivery.join(ws, subject);
   }
 
   private replacePrevious(session: string, epoch: number, previousNode: string): void {
@@ -257,7 +225,7 @@ export class WsSessions {
   }
 
   private closeReplaced(ws: Socket, where: 'same_node' | 'other_node'): void {
-    const state = ws.getUserData();
+    const state = stateOf(ws);
     if (state.closed) return;
     state.replaced = true;
     gatewayTakeovers.inc({ where });
@@ -276,7 +244,7 @@ export class WsSessions {
   private async heartbeat(): Promise<void> {
     const sockets = [...this.deps.delivery.sockets()];
     await Promise.all(sockets.map(async (ws) => {
-      const state = ws.getUserData();
+      const state = stateOf(ws);
       if (state.closed) return;
       try {
         const owned = await this.deps.store.heartbeat(heldSession(state));

@@ -6,10 +6,10 @@
  * invalidates a decision, sockets already joined are checked again and
  * removed (`unsubscribed` + FORBIDDEN) if no longer allowed.
  */
-import { subjects, toErrorBody } from '../protocol/index.js';
+import { toErrorBody } from '../protocol/index.js';
 import type { Logger } from '../platform/index.js';
 import type { PushFanout } from './pushFanout.js';
-import type { Socket, SocketWriter } from './socketSession.js';
+import { stateOf, type Socket, type SocketWriter } from './socketSession.js';
 import type { TopicAuthorizer } from './topicAuthorizer.js';
 import type { WsPushDelivery } from './wsPushDelivery.js';
 import type { WsSessions } from './wsSessions.js';
@@ -31,15 +31,15 @@ export class WsTopics {
   }
 
   async subscribe(ws: Socket, topic: string): Promise<void> {
-    const state = ws.getUserData();
-    if (state.topics.has(topic)) {
+    const state = stateOf(ws);
+    if (state.joined(topic)) {
       this.writer.send(ws, { type: 'subscribed', topic });
       return;
     }
     let pending = this.pendingJoins.get(ws);
     if (!pending) this.pendingJoins.set(ws, (pending = new Set()));
     if (pending.has(topic)) return;
-    if (state.topics.size + pending.size >= this.maxSubscriptions) {
+    if (state.topicCount + pending.size >= this.maxSubscriptions) {
       this.writer.sendError(ws, { code: 'LIMIT_EXCEEDED', message: `A connection may join at most ${this.maxSubscriptions} topics.`, details: { limit: 'maxSubscriptions', max: this.maxSubscriptions } }, topic);
       return;
     }
@@ -47,7 +47,9 @@ export class WsTopics {
     try {
       await this.authorizer.authorize(state.user!, topic);
       if (state.closed) return;
-      this.sessions.joinTopic(ws, topic);
+      // From pending to joined in one step: a join in progress counts once against the limit.
+      pending.delete(topic);
+      this.delivery.join(ws, topic);
       // The live subscription must be registered at the server before the client hears "subscribed".
       await this.fanout.flush();
       if (state.closed) return;
@@ -61,22 +63,21 @@ export class WsTopics {
   }
 
   unsubscribe(ws: Socket, topic: string): void {
-    const state = ws.getUserData();
-    const joined = state.topics.has(topic);
-    this.sessions.leaveTopic(ws, topic);
+    const state = stateOf(ws);
+    const joined = this.delivery.leave(ws, topic);
     this.writer.send(ws, { type: 'unsubscribed', topic });
     if (joined) void this.sessions.persist(state);
   }
 
   private recheck(topic: string, user: string | undefined): void {
-    for (const ws of [...this.delivery.membersOf(subjects.topicPush(topic))]) {
-      const state = ws.getUserData();
+    for (const ws of [...this.delivery.membersOf(topic)]) {
+      const state = stateOf(ws);
       if (state.closed || (user !== undefined && state.user !== user)) continue;
       this.authorizer.authorize(state.user!, topic).catch((err: unknown) => {
         const error = toErrorBody(err);
-        if (error.code !== 'FORBIDDEN' || state.closed || !state.topics.has(topic)) return;
+        if (error.code !== 'FORBIDDEN' || state.closed || !state.joined(topic)) return;
         this.logger.debug({ topic }, 'membership revoked: socket removed from topic');
-        this.sessions.leaveTopic(ws, topic);
+        this.delivery.leave(ws, topic);
         this.writer.send(ws, { type: 'unsubscribed', topic });
         this.writer.sendError(ws, error, topic);
         void this.sessions.persist(state);

@@ -101,11 +101,22 @@ export const gatewayDuplicateResultsDropped = new Counter({
   registers: [registry],
 });
 
+let readPublishesInFlight: () => number = () => 0;
+
+/** Read when metrics are scraped, not written per command. */
 export const gatewayPublishesInFlight = new Gauge({
   name: 'switchyard_gateway_publishes_in_flight',
   help: 'Command publishes waiting for their JetStream ack.',
   registers: [registry],
+  collect() {
+    this.set(readPublishesInFlight());
+  },
 });
+
+/** Where gatewayPublishesInFlight reads its value (the gateway's CommandIntake). */
+export function reportPublishesInFlight(read: () => number): void {
+  readPublishesInFlight = read;
+}
 
 export const gatewayAclDecisions = new Counter({
   name: 'switchyard_gateway_acl_decisions_total',

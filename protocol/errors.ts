@@ -20,10 +20,12 @@ export const ERROR_CODES = {
   REQUEST_TIMEOUT: { wsClose: 4408, http: 408, retryable: true, message: 'The request body did not arrive within the body timeout (SY_HTTP_BODY_TIMEOUT_MS); send the request again.' },
   FORBIDDEN: { wsClose: 4403, http: 403, retryable: false, message: 'The user may not do this.' },
   NOT_FOUND: { wsClose: 4404, http: 404, retryable: false, message: 'The thing asked for does not exist.' },
+  METHOD_NOT_ALLOWED: { wsClose: 4405, http: 405, retryable: false, message: 'This path does not take that HTTP method; the Allow header lists the ones it takes.' },
   CONFLICT: { wsClose: 4409, http: 409, retryable: false, message: 'The request conflicts with the current state.' },
   CANCELLED: { wsClose: 4409, http: 409, retryable: false, message: 'The command was cancelled before it finished.' },
   SLOW_CONSUMER: { wsClose: 4008, http: 503, retryable: true, message: 'The connection could not keep up with its messages; reconnect and resume.' },
   SESSION_REPLACED: { wsClose: 4001, http: 409, retryable: false, message: 'The session was resumed on another connection.' },
+  /** Reserved: not sent today (a peer that answers no ping is dropped by uWS without a close frame, 1006). */
   IDLE_TIMEOUT: { wsClose: 4408, http: 408, retryable: true, message: 'Nothing was received within the idle limit; reconnect and resume.' },
   DRAINING: { wsClose: 1012, http: 503, retryable: true, message: 'This node is shutting down; reconnect (to any node) and resume.' },
   UNAVAILABLE: { wsClose: 1013, http: 503, retryable: true, message: 'A backing service is unavailable; send the same command (same id) again.' },

@@ -87,7 +87,7 @@ export const WelcomeFrame = Type.Object({
   resumed: Type.Boolean(),
   /** With `resumed`: true when every push after `resume.seq` is replayed; false when some fell out of retention. */
   recovered: Type.Boolean(),
-  /** Highest OUT stream sequence at the time of welcome. */
+  /** The client's position from now on: a new session's is the OUT stream's last sequence at welcome; a resumed one's is where the replay starts (pushes above it follow). */
   seq: Seq,
   limits: Type.Object({ maxFrameBytes: Type.Integer(), maxInFlight: Type.Integer(), maxSubscriptions: Type.Integer(), idleTimeoutMs: Type.Integer() }),
 }, closed);

@@ -11,7 +11,8 @@ export {
 export type { ClientFrame, ClientFrameType, ServerFrame } from './frames.js';
 export { parseClientFrame } from './clientFrameParser.js';
 export type { ParsedClientFrame } from './clientFrameParser.js';
-export { STREAMS, SUBJECT_ROOTS, subjects, partitionOf, subjectToken, parseCommandSubject } from './subjects.js';
+export { STREAMS, SUBJECT_ROOTS, subjects, partitionOf, subjectToken, parseCommandSubject, sessionRoute, pushAudience } from './subjects.js';
+export type { PushAudience } from './subjects.js';
 export { HEADERS, commandKey, epochMillis } from './headers.js';
 export type { CommandBody, PushBody, DomainEventBody } from './messages.js';
 export { HTTP_BODIES, HttpCommandRequest, HttpCommandAccepted, HttpCommandResult, HttpCommandStatus, HttpErrorResponse } from './http.js';

@@ -5,6 +5,7 @@
  * |--------------------------------------|--------|-------------------------------------------|
  * | cmd.<actor>.<partition>.<entity>     | CMD    | a command for one entity (work queue)     |
  * | out.s.<session> / out.u.<user> / out.t.<topic> | OUT | pushes; stream seq = client `seq`   |
+ * | out.s.<route>.<id> (a session minted by gateway <route>) | OUT | see sessionRoute()          |
  * | live.s.… / live.u.… / live.t.…       | —      | OUT republished by the server, with seq   |
  * | evt.<actor>.<event>                  | EVT    | domain events for other subscribers       |
  * | dlq.<actor>                          | DLQ    | commands that exhausted their retries     |
@@ -61,13 +62,46 @@ export function subjectToken(id: string): string {
   return `=${btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
 }
 
+/**
+ * A session id minted by a gateway reads `<route>.<random>`, the route
+ * naming the gateway that minted it, so its pushes (`out.s.<route>.<random>`)
+ * reach that gateway through one wildcard subscription for all its sessions
+ * (`subjects.routedSessionPushes`), not one subscription each. Returns the
+ * route, or undefined for a session id without one (HTTP and older ids).
+ */
+export function sessionRoute(session: string): string | undefined {
+  const dot = session.indexOf('.');
+  return dot > 0 ? session.slice(0, dot) : undefined;
+}
+
+const SESSION_PUSH = 'out.s.';
+const USER_PUSH = 'out.u.';
+const TOPIC_PUSH = 'out.t.';
+
+/** Who an `out.` subject's pushes are for: one session, every session of one user, or a topic's members. */
+export type PushAudience =
+  | { kind: 'session'; session: string }
+  | { kind: 'user'; userToken: string }
+  | { kind: 'topic'; topic: string };
+
+export function pushAudience(outSubject: string): PushAudience | undefined {
+  if (outSubject.startsWith(SESSION_PUSH)) return { kind: 'session', session: outSubject.slice(SESSION_PUSH.length) };
+  if (outSubject.startsWith(TOPIC_PUSH)) return { kind: 'topic', topic: outSubject.slice(TOPIC_PUSH.length) };
+  if (outSubject.startsWith(USER_PUSH)) return { kind: 'user', userToken: outSubject.slice(USER_PUSH.length) };
+  return undefined;
+}
+
 export const subjects = {
   command: (actor: string, partition: number, entity: string) => `cmd.${actor}.${partition}.${entity}`,
   /** Filter for every command of one partition of one actor type. */
   commandPartition: (actor: string, partition: number) => `cmd.${actor}.${partition}.>`,
-  sessionPush: (session: string) => `out.s.${session}`,
-  userPush: (user: string) => `out.u.${subjectToken(user)}`,
-  topicPush: (topic: string) => `out.t.${topic}`,
+  sessionPush: (session: string) => `${SESSION_PUSH}${session}`,
+  /** Every session push of the sessions one gateway minted (see sessionRoute). */
+  routedSessionPushes: (route: string) => `${SESSION_PUSH}${route}.*`,
+  userPush: (user: string) => `${USER_PUSH}${subjectToken(user)}`,
+  /** Every user push (gateways look the user up among their own sockets). */
+  allUserPushes: `${USER_PUSH}*`,
+  topicPush: (topic: string) => `${TOPIC_PUSH}${topic}`,
   /** The live (republished) twin of an `out.` subject. */
   live: (outSubject: string) => `live.${outSubject.slice('out.'.length)}`,
   /** The `out.` subject of a live (republished) one. */

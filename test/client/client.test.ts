@@ -23,6 +23,18 @@ test('client - send resolves once with the result; the accepted step is observab
   await client.close();
 });
 
+test('client - a new session starts at its welcome\'s seq: pushes from before the session are never replayed to it', async () => {
+  const earlier = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('dora'), WebSocket: WS });
+  await earlier.connect();
+  await earlier.send('counter', 'client-seq', 'add', { by: 1 });
+  await earlier.close();
+  const client = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('dora'), WebSocket: WS });
+  const welcome = await client.connect();
+  assert.ok(welcome.seq > 0, 'the push log holds earlier pushes');
+  assert.equal(client.lastSeq, welcome.seq, 'the client resumes from its welcome\'s seq, not from 0');
+  await client.close();
+});
+
 test('client - a business error rejects with a ClientError carrying the code', async () => {
   const client = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('carol'), WebSocket: WS });
   await client.connect();

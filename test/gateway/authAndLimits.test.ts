@@ -13,7 +13,7 @@ import { addCommand, assertServes, uniqueId } from './gatewayTestKit.js';
 let stack: Stack;
 before(async () => {
   stack = await startStack({
-    env: { SY_MAX_FRAME_BYTES: '2048', SY_MAX_SUBSCRIPTIONS: '2', SY_MAX_IN_FLIGHT: '1', SY_HELLO_TIMEOUT_MS: '1500', SY_PUBLISH_TIMEOUT_MS: '1500' },
+    env: { SY_MAX_FRAME_BYTES: '2048', SY_MAX_SUBSCRIPTIONS: '2', SY_MAX_IN_FLIGHT: '1', SY_HELLO_TIMEOUT_MS: '1500', SY_PUBLISH_TIMEOUT_MS: '1500', SY_IDLE_TIMEOUT_S: '8' },
   });
 });
 after(async () => { await stack?.stop(); });
@@ -29,6 +29,19 @@ test('guarantee 5 - auth before anything: a command before hello closes with AUT
   client.send(addCommand(uniqueId(), 'e'));
   assert.deepEqual(await errorAndClose(client), { code: 'AUTH_REQUIRED', close: 4401 });
   assert.equal(client.all((f) => f.type === 'accepted').length, 0);
+  await assertServes(stack);
+});
+
+test('guarantee 5 - before welcome, a frame of an unknown type or a binary frame closes with BAD_FRAME (4400), an invalid one with VALIDATION (4400)', async () => {
+  const unknownType = await WsTestClient.connect(stack.wsUrl());
+  unknownType.send({ type: 'subscribe', topic: 'public.a' });
+  assert.deepEqual(await errorAndClose(unknownType), { code: 'BAD_FRAME', close: 4400 });
+  const binary = await WsTestClient.connect(stack.wsUrl());
+  binary.sendRaw(Buffer.from('{"type":"hello"}'), true);
+  assert.deepEqual(await errorAndClose(binary), { code: 'BAD_FRAME', close: 4400 });
+  const invalid = await WsTestClient.connect(stack.wsUrl());
+  invalid.send({ type: 'sub' });
+  assert.deepEqual(await errorAndClose(invalid), { code: 'VALIDATION', close: 4400 });
   await assertServes(stack);
 });
 
@@ -113,5 +126,16 @@ test('guarantee 5 - commands in flight per socket are limited (LIMIT_EXCEEDED wh
     stack.servers.nats.signal('SIGCONT');
   }
   await client.next((f) => (f.type === 'rejected' || f.type === 'accepted') && f.id === 'first', 30_000);
+  await client.close();
+});
+
+test('guarantee 5 - idle limit: a client that sends nothing but answers the gateway\'s WebSocket pings stays connected past SY_IDLE_TIMEOUT_S', async () => {
+  const { client, welcome } = await WsTestClient.hello(stack.wsUrl(), await stack.token('quiet'));
+  const idleMs = (welcome.limits as { idleTimeoutMs: number }).idleTimeoutMs;
+  assert.equal(idleMs, 8000);
+  await new Promise((resolve) => setTimeout(resolve, idleMs * 2 + 2000));
+  assert.equal(client.closeCode, undefined, 'still open');
+  client.send({ type: 'ping' });
+  await client.next((f) => f.type === 'pong');
   await client.close();
 });

@@ -70,3 +70,23 @@ test('http - errors: no or bad token 401, bad JSON and invalid fields 400, overs
   const other = await get(valid.id, await stack.token('someone-else'));
   assert.equal(other.status, 404, 'a user never sees another user\'s command');
 });
+
+test('http - an unknown path is 404 NOT_FOUND and a wrong method 405 METHOD_NOT_ALLOWED (with Allow), both in the JSON error shape', async () => {
+  const cases: Array<[string, string, number, string, string | null]> = [
+    ['GET', '/no/such/path', 404, 'NOT_FOUND', null],
+    ['POST', '/v2/commands', 404, 'NOT_FOUND', null],
+    ['PUT', '/v1/commands', 405, 'METHOD_NOT_ALLOWED', 'POST'],
+    ['GET', '/v1/commands', 405, 'METHOD_NOT_ALLOWED', 'POST'],
+    ['DELETE', '/v1/commands/c-1', 405, 'METHOD_NOT_ALLOWED', 'GET'],
+  ];
+  for (const [method, path, status, code, allow] of cases) {
+    const res = await fetch(`${stack.httpUrl()}${path}`, { method });
+    const what = `${method} ${path}`;
+    assert.equal(res.status, status, what);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/json/, what);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, code, what);
+    assert.ok(body.error.message.length > 0, what);
+    assert.equal(res.headers.get('allow'), allow, what);
+  }
+});

@@ -11,7 +11,8 @@ import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js'
 import { startStack, type Stack } from '../harness/stackFixture.js';
 import { WsTestClient } from '../harness/wsTestClient.js';
 import { sessionKey } from '../../gateway/index.js';
-import { addCommand, eventually, lastSeq, natsOf, publishEvent, uniqueId } from './gatewayTestKit.js';
+import { subjects } from '../../protocol/index.js';
+import { addCommand, eventually, lastSeq, natsOf, publishEvent, publishPush, uniqueId } from './gatewayTestKit.js';
 
 let stack: Stack;
 let nc: NatsConnection;
@@ -162,4 +163,29 @@ test('guarantee 6 - another user cannot resume a session; an unknown session get
   owner.send({ type: 'ping' });
   await owner.next((f) => f.type === 'pong');
   await Promise.all([owner.close(), thief.close(), stranger.close()]);
+});
+
+test('guarantee 2 - resume after resume with the resumed welcome\'s seq delivers the replayed result exactly once', async () => {
+  const gateway = stack.gateways[0]!;
+  const user = uniqueId('adopter');
+  const { client: first, welcome } = await WsTestClient.hello(stack.wsUrl(gateway), await stack.token(user));
+  await first.close();
+  const id = uniqueId('missed');
+  const session = welcome.session as string;
+  const stored = await publishPush(nc, subjects.sessionPush(session), { type: 'result', id, ok: true, data: { n: 1 } }, id);
+  // The first resume's socket drops before the client reads the replayed result...
+  const { client: second, welcome: resumedOnce } = await WsTestClient.hello(stack.wsUrl(gateway), await stack.token(user), { session, seq: welcome.seq as number });
+  assert.equal(resumedOnce.recovered, true);
+  assert.ok((resumedOnce.seq as number) < stored, 'the resumed welcome reports where the replay starts, below the replayed push');
+  second.terminate();
+  await second.closed;
+  // ...so it resumes again with the seq that welcome gave it (the client adopted it, as the docs say).
+  const { client: third, welcome: resumedTwice } = await WsTestClient.hello(stack.wsUrl(gateway), await stack.token(user), { session, seq: resumedOnce.seq as number });
+  assert.equal(resumedTwice.recovered, true);
+  const result = await third.next((f) => f.type === 'result' && f.id === id, 10_000);
+  assert.equal(result.seq, stored);
+  third.send({ type: 'ping' });
+  await third.next((f) => f.type === 'pong');
+  assert.equal(third.all((f) => f.type === 'result' && f.id === id).length, 1, 'exactly one result');
+  await third.close();
 });

@@ -66,3 +66,23 @@ test('socket.io - rooms span gateway nodes: members on both nodes receive a topi
   assert.equal((forbidden as { error: { code: string } }).error.code, 'FORBIDDEN');
   for (const s of sockets) s.disconnect();
 });
+
+test('socket.io - subscription limit: 101 subs in one burst, half of them rooms waiting for the ACL service, join exactly 100 topics and refuse one with LIMIT_EXCEEDED', async () => {
+  const socket = connect(stack.httpUrl(), await stack.token(uniqueId('sio-burst')));
+  await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject); });
+  // Rooms this user owns: their joins wait for the messaging actor's svc.acl.room answer (joins in flight).
+  // (Not joined before the burst, so no ACL answer is cached yet.)
+  const rooms = Array.from({ length: 50 }, () => uniqueId('sio-room'));
+  const done = new Set<string>();
+  socket.on('result', (frame: { id: string; ok: boolean }) => { if (frame.ok) done.add(frame.id); });
+  const ids = rooms.map(() => uniqueId('mk'));
+  const created = await Promise.all(rooms.map((room, i) => socket.timeout(10_000).emitWithAck('cmd', { id: ids[i], actor: 'messaging', entity: room, name: 'create', data: { title: room } }) as Promise<{ type: string }>));
+  assert.ok(created.every((a) => a.type === 'accepted'));
+  await eventually('the rooms created', () => ids.every((id) => done.has(id)));
+  const topics = rooms.flatMap((room, i) => [`room.${room}`, `public.${uniqueId(`sio-b${i}`)}`]);
+  topics.push(`public.${uniqueId('sio-last')}`);
+  const answers = await Promise.all(topics.map((topic) => socket.timeout(10_000).emitWithAck('sub', { topic }) as Promise<{ type: string; error?: { code: string } }>));
+  assert.equal(answers.filter((a) => a.type === 'subscribed').length, 100);
+  assert.deepEqual(answers.filter((a) => a.type === 'error').map((a) => a.error!.code), ['LIMIT_EXCEEDED']);
+  socket.disconnect();
+});

@@ -100,3 +100,54 @@ test('guarantee 5 - topic ACL: user topics only for their user, unknown kinds re
   }
   await carol.close();
 });
+
+/** Sends every `sub` in one burst and waits for one answer per topic. */
+async function subscribeBurst(client: WsTestClient, topics: string[]): Promise<{ joined: string[]; refused: Array<{ topic: string; code: string }> }> {
+  for (const topic of topics) client.send({ type: 'sub', topic });
+  const answered = (topic: string) => (f: { type: string; topic?: unknown }) => (f.type === 'subscribed' || f.type === 'error') && f.topic === topic;
+  for (const topic of topics) await client.next(answered(topic));
+  return {
+    joined: client.all((f) => f.type === 'subscribed').map((f) => f.topic as string),
+    refused: client.all((f) => f.type === 'error').map((f) => ({ topic: f.topic as string, code: (f.error as { code: string }).code })),
+  };
+}
+
+test('guarantee 5 - subscription limit: 101 sub frames in one burst join exactly 100 topics and refuse one with LIMIT_EXCEEDED', async () => {
+  const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token(uniqueId('burst')));
+  const topics = Array.from({ length: 101 }, (_, i) => `public.${uniqueId(`b${i}`)}`);
+  const { joined, refused } = await subscribeBurst(client, topics);
+  assert.equal(joined.length, 100);
+  assert.deepEqual(refused.map((r) => r.code), ['LIMIT_EXCEEDED']);
+  await client.close();
+});
+
+test('guarantee 5 - subscription limit: joins in flight (rooms waiting for the ACL service) count once; exactly 100 joined, one refused', async () => {
+  const user = uniqueId('burst-rooms');
+  const rooms = Array.from({ length: 50 }, () => `room.${uniqueId('r')}`);
+  for (const room of rooms) members.set(room, new Set([user]));
+  const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token(user));
+  const topics = rooms.flatMap((room, i) => [room, `public.${uniqueId(`m${i}`)}`]);
+  topics.push(`public.${uniqueId('last')}`);
+  const { joined, refused } = await subscribeBurst(client, topics);
+  assert.equal(joined.length, 100);
+  assert.deepEqual(refused.map((r) => r.code), ['LIMIT_EXCEEDED']);
+  await client.close();
+});
+
+test('guarantee 5 - topic ACL: a refusal is not cached; a user who just joined a room subscribes at once (50 of 50), before the invalidation arrives', async () => {
+  for (let i = 0; i < 50; i++) {
+    const room = `room.${uniqueId('join')}`;
+    const user = uniqueId('joiner');
+    members.set(room, new Set());
+    const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token(user));
+    const refused = await subscribe(client, room);
+    assert.equal((refused.error as { code: string }).code, 'FORBIDDEN');
+    client.frames.length = 0;
+    // The join: membership changes; its invalidation is still on its way.
+    members.get(room)!.add(user);
+    const answer = await subscribe(client, room);
+    assert.equal(answer.type, 'subscribed', `try ${i + 1}: ${JSON.stringify(answer)}`);
+    nc.publish(subjects.aclInvalidate, JSON.stringify({ topic: room, user }));
+    await client.close();
+  }
+});

@@ -1,0 +1,106 @@
+/**
+ * JetStream publishes pipelined over one connection, without a request
+ * object or a timer per publish.
+ *
+ * A JetStream publish is, on the wire, a core publish whose reply subject
+ * receives the stream's PubAck. Here every publish gets the reply subject
+ * `<inbox>.<n>` under this process's own inbox, one wildcard subscription
+ * receives every PubAck, and one interval fails the publishes whose ack did
+ * not arrive within the timeout. Publishes are written to the socket as
+ * they come (nats.js coalesces them into large writes) and their acks
+ * settle in any order: how many wait at once is bounded by the caller
+ * (CommandIntake's SY_MAX_PENDING_PUBLISHES).
+ */
+import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+
+export interface PubAck {
+  /** Stream sequence of the stored message. */
+  seq: number;
+  /** True when the stream recognised a Nats-Msg-Id seen within its duplicate window. */
+  duplicate: boolean;
+}
+
+/** A publish that was not stored: no stream answered (503), the stream refused it, or no ack came in time. */
+export class PublishNotAckedError extends Error {
+  override readonly name = 'PublishNotAckedError';
+}
+
+interface Waiting {
+  resolve: (ack: PubAck) => void;
+  reject: (err: Error) => void;
+  deadline: number;
+}
+
+export class JetStreamAckWindow {
+  private readonly prefix: string;
+  private readonly sub: Subscription;
+  private readonly sweep: NodeJS.Timeout;
+  /** Insertion order is deadline order (one timeout for all), so expiry stops at the first live entry. */
+  private readonly waiting = new Map<number, Waiting>();
+  private next = 0;
+
+  constructor(private readonly nc: NatsConnection, private readonly timeoutMs: number) {
+    this.prefix = `${createInbox()}.`;
+    this.sub = nc.subscribe(`${this.prefix}*`, { callback: (err, msg) => { if (!err) this.acked(msg); } });
+    this.sweep = setInterval(() => this.expire(), Math.max(10, Math.min(250, timeoutMs / 4)));
+    this.sweep.unref();
+  }
+
+  /** Resolves with the PubAck; rejects with PublishNotAckedError. */
+  publish(subject: string, payload: string, headers: MsgHdrs): Promise<PubAck> {
+    const id = ++this.next;
+    return new Promise<PubAck>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject, deadline: Date.now() + this.timeoutMs });
+      try {
+        this.nc.publish(subject, payload, { reply: `${this.prefix}${id}`, headers });
+      } catch (err) {
+        this.waiting.delete(id);
+        reject(new PublishNotAckedError(`publish to ${subject} failed: ${(err as Error).message}`, { cause: err }));
+      }
+    });
+  }
+
+  get size(): number {
+    return this.waiting.size;
+  }
+
+  /** Fails every publish still waiting and stops receiving acks. */
+  close(): void {
+    clearInterval(this.sweep);
+    this.sub.unsubscribe();
+    for (const waiting of this.waiting.values()) waiting.reject(new PublishNotAckedError('the publisher was closed before the ack arrived'));
+    this.waiting.clear();
+  }
+
+  private acked(msg: Msg): void {
+    const id = Number(msg.subject.slice(this.prefix.length));
+    const waiting = this.waiting.get(id);
+    if (!waiting) return;
+    this.waiting.delete(id);
+    if (msg.headers?.hasError) {
+      waiting.reject(new PublishNotAckedError(`no stream stored the message (${msg.headers.code} ${msg.headers.description})`));
+      return;
+    }
+    let ack: { seq?: unknown; duplicate?: unknown; error?: { code?: number; description?: string } };
+    try {
+      ack = JSON.parse(msg.string()) as typeof ack;
+    } catch {
+      waiting.reject(new PublishNotAckedError('the PubAck was not JSON'));
+      return;
+    }
+    if (ack.error || typeof ack.seq !== 'number') {
+      waiting.reject(new PublishNotAckedError(`the stream refused the message: ${ack.error?.description ?? 'no sequence in the PubAck'}`));
+      return;
+    }
+    waiting.resolve({ seq: ack.seq, duplicate: ack.duplicate === true });
+  }
+
+  private expire(): void {
+    const now = Date.now();
+    for (const [id, waiting] of this.waiting) {
+      if (waiting.deadline > now) return;
+      this.waiting.delete(id);
+      waiting.reject(new PublishNotAckedError(`no ack within ${this.timeoutMs} ms`));
+    }
+  }
+}

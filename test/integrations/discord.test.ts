@@ -1,5 +1,5 @@
 /**
- * integrations/discord.ts through @discordjs/rest against a local stand-in
+ * integrations/discord.ts through discord.js's WebhookClient against a local stand-in
  * for Discord's webhook execute endpoint (test/harness/discordWebhookServer.ts).
  */
 import { test, before, after } from 'node:test';

@@ -3,14 +3,14 @@
  * tiny run completes and writes a well-formed report. It asserts no figure:
  * timings belong to the report, not to the test suite.
  */
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-test('bench - a tiny run completes and writes a well-formed JSON + Markdown report', async () => {
+t.test('bench - a tiny run completes and writes a well-formed JSON + Markdown report', async () => {
   const out = await mkdtemp(join(tmpdir(), 'sy-bench-smoke-'));
   try {
     const child = spawn(process.execPath, [

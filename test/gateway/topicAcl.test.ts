@@ -5,7 +5,7 @@
  * messaging actor); no answer means UNAVAILABLE, never an allow. Events
  * reach members only.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { subjects } from '../../protocol/index.js';
@@ -30,14 +30,14 @@ function startResponder(): void {
   });
 }
 
-before(async () => {
+t.before(async () => {
   // No worker: workers run the real svc.acl.room responder (actors/messaging), which would answer in place of the stand-in.
   stack = await startStack({ workers: 0, env: { SY_ACL_TIMEOUT_MS: '500' } });
   nc = await natsOf(stack);
   startResponder();
   await nc.flush();
 });
-after(async () => {
+t.teardown(async () => {
   await nc?.close();
   await stack?.stop();
 });
@@ -47,7 +47,7 @@ async function subscribe(client: WsTestClient, topic: string) {
   return client.next((f) => (f.type === 'subscribed' || f.type === 'error') && f.topic === topic);
 }
 
-test('guarantee 5 - topic ACL: a room member may join, a non-member gets FORBIDDEN, and events reach members only', async () => {
+t.test('guarantee 5 - topic ACL: a room member may join, a non-member gets FORBIDDEN, and events reach members only', async () => {
   const room = `room.${uniqueId('r')}`;
   members.set(room, new Set(['alice']));
   const { client: alice } = await WsTestClient.hello(stack.wsUrl(), await stack.token('alice'));
@@ -65,7 +65,7 @@ test('guarantee 5 - topic ACL: a room member may join, a non-member gets FORBIDD
   await Promise.all([alice.close(), mallory.close()]);
 });
 
-test('guarantee 5 - topic ACL: answers are cached; an invalidation removes a revoked member from the topic', async () => {
+t.test('guarantee 5 - topic ACL: answers are cached; an invalidation removes a revoked member from the topic', async () => {
   const room = `room.${uniqueId('r')}`;
   members.set(room, new Set(['bob']));
   const { client: bob } = await WsTestClient.hello(stack.wsUrl(), await stack.token('bob'));
@@ -84,7 +84,7 @@ test('guarantee 5 - topic ACL: answers are cached; an invalidation removes a rev
   await bob.close();
 });
 
-test('guarantee 5 - topic ACL: user topics only for their user, unknown kinds refused, no ACL responder means UNAVAILABLE (not FORBIDDEN)', async () => {
+t.test('guarantee 5 - topic ACL: user topics only for their user, unknown kinds refused, no ACL responder means UNAVAILABLE (not FORBIDDEN)', async () => {
   const { client: carol } = await WsTestClient.hello(stack.wsUrl(), await stack.token('carol'));
   assert.equal((await subscribe(carol, 'user.carol')).type, 'subscribed');
   assert.equal(((await subscribe(carol, 'user.dave')).error as { code: string }).code, 'FORBIDDEN');

@@ -2,14 +2,12 @@
  * Discord notifications through a channel webhook — the only file that
  * imports a Discord library.
  *
- * Library: `@discordjs/rest`, the REST client of the discord.js project (the
- * same code discord.js's own WebhookClient sends through). Posting to a
- * webhook needs no gateway connection, so the full `discord.js` package (a
- * WebSocket gateway client, caches, voice and interaction builders) would add
- * weight and nothing used here. @discordjs/rest owns Discord's rate-limit
- * rules: it waits out a 429 for the `Retry-After` header before sending again,
- * and throttles ahead of time from `X-RateLimit-Remaining` /
- * `X-RateLimit-Reset-After` (including the global limit).
+ * Library: discord.js's `WebhookClient`, which posts to a webhook without a
+ * gateway connection. Its REST manager (@discordjs/rest, inside discord.js)
+ * owns Discord's rate-limit rules: it waits out a 429 for the `Retry-After`
+ * header before sending again, and throttles ahead of time from
+ * `X-RateLimit-Remaining` / `X-RateLimit-Reset-After` (including the global
+ * limit).
  *
  * Bounds, so a notification never holds up its caller for long: one
  * `timeoutMs` budget per notification covers requests, retries and
@@ -20,7 +18,7 @@
  * reaches Discord but its answer is lost (timeout, network), the runtime's
  * retry posts the message a second time.
  */
-import { DiscordAPIError, HTTPError, RateLimitError, REST } from '@discordjs/rest';
+import { DiscordAPIError, HTTPError, RateLimitError, WebhookClient, type APIEmbed } from 'discord.js';
 import type { Config, Logger } from '../platform/index.js';
 import { IntegrationError } from './integrationError.js';
 import { DisabledNotifier, type NotificationMessage, type Notifier, type NotifyReceipt } from './notifier.js';
@@ -47,26 +45,31 @@ const MAX_EMBEDS = 10;
 const WEBHOOK_PATH = /\/webhooks\/(\d+)\/([^/?#]+)\/?$/;
 
 export class DiscordWebhookNotifier implements Notifier {
-  private readonly rest: REST;
-  private readonly route: `/${string}`;
+  private readonly webhook: WebhookClient;
   private readonly timeoutMs: number;
   private readonly logger: Logger | undefined;
 
   constructor(options: DiscordWebhookOptions) {
     const match = WEBHOOK_PATH.exec(new URL(options.webhookUrl).pathname);
     if (!match) throw new IntegrationError('discord', 'VENDOR_REJECTED', 'SY_DISCORD_WEBHOOK_URL is not a Discord webhook URL (…/webhooks/<id>/<token>).');
-    this.route = `/webhooks/${match[1]}/${match[2]}`;
     this.timeoutMs = options.timeoutMs ?? DISCORD_DEFAULTS.timeoutMs;
     this.logger = options.logger;
-    this.rest = new REST({
-      api: (options.apiBase ?? DISCORD_DEFAULTS.apiBase).replace(/\/+$/, ''),
-      version: '10',
-      timeout: this.timeoutMs,
-      retries: options.retries ?? DISCORD_DEFAULTS.retries,
-      // Waiting longer than the whole budget cannot succeed in time: fail now, transient.
-      rejectOnRateLimit: (limit) => limit.retryAfter >= this.timeoutMs,
+    const retries = options.retries ?? DISCORD_DEFAULTS.retries;
+    this.webhook = new WebhookClient({ id: match[1]!, token: match[2]! }, {
+      // Text from payments (names, descriptions) must never ping @everyone or anyone else.
+      allowedMentions: { parse: [] },
+      rest: {
+        api: (options.apiBase ?? DISCORD_DEFAULTS.apiBase).replace(/\/+$/, ''),
+        version: '10',
+        // WebhookClient.send takes no abort signal, so every attempt must end
+        // inside the budget by itself: the budget is split between the attempts.
+        timeout: Math.max(1, Math.floor(this.timeoutMs / (retries + 1))),
+        retries,
+        // Waiting longer than the whole budget cannot succeed in time: fail now, transient.
+        rejectOnRateLimit: (limit) => limit.retryAfter >= this.timeoutMs,
+      },
     });
-    this.rest.on('response', (_request, response) => {
+    this.webhook.rest.on('response', (_request, response) => {
       if (response.status === 429) countVendorRetry('discord', 'rate_limited');
       else if (response.status >= 500) countVendorRetry('discord', 'server_error');
     });
@@ -74,21 +77,17 @@ export class DiscordWebhookNotifier implements Notifier {
 
   notify(message: NotificationMessage, idempotencyKey?: string): Promise<NotifyReceipt> {
     return measureVendorCall('discord', 'notify', async () => {
-      const controller = new AbortController();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          controller.abort();
           reject(new IntegrationError('discord', 'UNAVAILABLE', 'Discord did not take the notification in time; it will be retried.', { details: { timeoutMs: this.timeoutMs } }));
         }, this.timeoutMs);
       });
-      const post = this.rest.post(this.route, {
-        auth: false,
-        query: new URLSearchParams({ wait: 'true' }),
-        body: toWebhookBody(message),
-        signal: controller.signal,
-      });
-      post.catch(() => { /* settled by the race below; after a deadline it only reports the abort */ });
+      // WebhookClient.send asks Discord to wait for the message (`?wait=true`).
+      // Its attempts end by their own timeouts within the budget; the deadline
+      // only guards against a rate-limit wait that outlasts it.
+      const post = this.webhook.send(toWebhookMessage(message));
+      post.catch(() => { /* settled by the race below */ });
       try {
         const posted = await Promise.race([post, deadline]) as { id?: unknown };
         const receipt: NotifyReceipt = { delivered: true };
@@ -117,19 +116,14 @@ export function notifierFromConfig(config: Config, logger?: Logger): Notifier {
   return new DiscordWebhookNotifier(options);
 }
 
-function toWebhookBody(message: NotificationMessage): Record<string, unknown> {
+function toWebhookMessage(message: NotificationMessage): { content: string; embeds?: APIEmbed[] } {
   const content = message.content.length > MAX_CONTENT_CHARS ? `${message.content.slice(0, MAX_CONTENT_CHARS - 1)}…` : message.content;
-  const body: Record<string, unknown> = {
-    content,
-    // Text from payments (names, descriptions) must never ping @everyone or anyone else.
-    allowed_mentions: { parse: [] },
-  };
-  if (message.embeds && message.embeds.length > 0) body.embeds = message.embeds.slice(0, MAX_EMBEDS);
-  return body;
+  if (!message.embeds || message.embeds.length === 0) return { content };
+  return { content, embeds: message.embeds.slice(0, MAX_EMBEDS) as APIEmbed[] };
 }
 
 /**
- * Maps what @discordjs/rest throws to a switchyard code. The library's errors
+ * Maps what discord.js's REST manager throws to a switchyard code. The library's errors
  * carry the request URL, which holds the webhook token, so they are not kept
  * as `cause`; status and Discord's error code go into details instead.
  */

@@ -5,7 +5,7 @@
  * registers the before/after hooks; the returned object is filled in
  * before the first test runs.
  */
-import { before, after } from 'node:test';
+import t from 'tap';
 import { MongoClient, type Db } from 'mongodb';
 import { Redis } from 'ioredis';
 import { startStack, type Stack } from '../harness/stackFixture.js';
@@ -31,7 +31,7 @@ export interface ActorStackOptions {
 export function useActorStack(options: ActorStackOptions): ActorStack {
   const fixture = {} as ActorStack;
   let mongo: MongoClient | undefined;
-  before(async () => {
+  t.before(async () => {
     const partitions = options.partitions ?? 8;
     const stack = await startStack({ gateways: 0, workers: options.workers, env: { SY_PARTITIONS: String(partitions), ...options.env } });
     mongo = await MongoClient.connect(stack.env.MONGODB_URI!);
@@ -43,7 +43,7 @@ export function useActorStack(options: ActorStackOptions): ActorStack {
       redis: new Redis(stack.env.REDIS_URL!),
     });
   });
-  after(async () => {
+  t.teardown(async () => {
     fixture.redis?.disconnect();
     await fixture.driver?.close();
     await mongo?.close();

@@ -5,7 +5,7 @@
  * each command exactly once and in order means: the i-th command sent to an
  * entity answers value i, and the entity ends at the number of its commands.
  */
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { eventually } from '../harness/commandDriver.js';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
@@ -25,7 +25,7 @@ const actors = useActorStack({
   },
 });
 
-test(`guarantee 7, 8 - ${COMMANDS} commands to ${ENTITIES} entities while workers join, leave and are killed: each applied exactly once, in order, with one result`, async (t) => {
+t.test(`guarantee 7, 8 - ${COMMANDS} commands to ${ENTITIES} entities while workers join, leave and are killed: each applied exactly once, in order, with one result`, async (t) => {
   const started = Date.now();
   const positions = new Map<string, { entity: string; position: number }>();
   const perEntity = new Array<number>(ENTITIES).fill(0);
@@ -69,7 +69,7 @@ test(`guarantee 7, 8 - ${COMMANDS} commands to ${ENTITIES} entities while worker
   events.push('leave w4 (SIGTERM)');
   await reach(1);
   const seconds = (Date.now() - started) / 1000;
-  t.diagnostic(`${COMMANDS} commands in ${seconds.toFixed(1)} s (${(COMMANDS / seconds).toFixed(0)}/s) through: ${events.join(', ')}`);
+  t.comment(`${COMMANDS} commands in ${seconds.toFixed(1)} s (${(COMMANDS / seconds).toFixed(0)}/s) through: ${events.join(', ')}`);
 
   // Exactly one result per command in OUT, each answering the command's position in its entity's order.
   const out = await actors.driver.readOut();
@@ -86,7 +86,7 @@ test(`guarantee 7, 8 - ${COMMANDS} commands to ${ENTITIES} entities while worker
   if (misordered.length > 0) {
     // What the workers said about ownership, for the post-mortem.
     for (const [i, w] of actors.stack.workers.entries()) {
-      for (const l of w.logLines().filter((x) => Number(x.level) >= 40)) t.diagnostic(`w${i + 1} ${JSON.stringify(l).slice(0, 400)}`);
+      for (const l of w.logLines().filter((x) => Number(x.level) >= 40)) t.comment(`w${i + 1} ${JSON.stringify(l).slice(0, 400)}`);
     }
   }
   assert.deepEqual(misordered.slice(0, 10).map(([id, p]) => ({ id, ...p, value: byId.get(id)![0] })), [], 'the i-th command of an entity answers i');

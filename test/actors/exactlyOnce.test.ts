@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { eventually, workerMetric } from '../harness/commandDriver.js';
@@ -10,7 +10,7 @@ const actors = useActorStack({ workers: 1, env: { SY_PROBE_ACTOR: 'true', SY_DUP
 
 const counters = () => actors.db.collection('entities_counter');
 
-test('guarantee 8 - a redelivered command is not applied again; its stored result is re-sent', async () => {
+t.test('guarantee 8 - a redelivered command is not applied again; its stored result is re-sent', async () => {
   await actors.driver.send({ actor: 'counter', entity: 'once', name: 'add', id: 'a1', data: { by: 5 } });
   const first = await actors.driver.result('a1');
   // The same command (same user and id) again, past every de-duplication window: as if it were redelivered after the commit.
@@ -24,7 +24,7 @@ test('guarantee 8 - a redelivered command is not applied again; its stored resul
   assert.equal(await workerMetric(actors.stack.workers[0]!.port, 'switchyard_actor_commands_total', { actor: 'counter', outcome: 'duplicate' }), 1);
 });
 
-test('guarantee 8 - state, applied ids and outbox change in one document write', async () => {
+t.test('guarantee 8 - state, applied ids and outbox change in one document write', async () => {
   await actors.driver.send({ actor: 'counter', entity: 'doc', name: 'add', id: 'd1', data: { by: 2 } });
   await actors.driver.result('d1');
   const doc = await eventually('the outbox is cleared', async () => {
@@ -37,7 +37,7 @@ test('guarantee 8 - state, applied ids and outbox change in one document write',
   assert.deepEqual(JSON.parse(doc.applied as string), [{ key: 'tester:d1', result: { type: 'result', id: 'd1', ok: true, data: { value: 2 } } }]);
 });
 
-test('guarantee 9 - outbox entries left by a crash are published first when the entity is next activated', async () => {
+t.test('guarantee 9 - outbox entries left by a crash are published first when the entity is next activated', async () => {
   // What a worker that died between the commit and the publish leaves behind.
   const session = actors.driver.session;
   const pending = { type: 'result', id: 'lost-1', ok: true, data: { value: 41 } };
@@ -55,7 +55,7 @@ test('guarantee 9 - outbox entries left by a crash are published first when the 
   assert.deepEqual(next.body.type === 'result' && next.body.ok && next.body.data, { value: 42 });
 });
 
-test('guarantee 9 - topic and domain events are published with stable ids for receivers to de-duplicate', async () => {
+t.test('guarantee 9 - topic and domain events are published with stable ids for receivers to de-duplicate', async () => {
   const topicSub = actors.driver.nc.subscribe(subjects.live(subjects.topicPush('room.r1')));
   await actors.driver.nc.flush();
   await actors.driver.send({ actor: 'probe', entity: 'speaker', name: 'announce', id: 'e1', data: { topic: 'room.r1' } });

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -10,7 +10,7 @@ import { useActorStack } from './actorStack.js';
 
 const actors = useActorStack({ workers: 1, env: { SY_PROBE_ACTOR: 'true', SY_ACTOR_MAX_ATTEMPTS: '3', SY_ACTOR_RETRY_BASE_MS: '50', SY_ACTOR_RETRY_MAX_MS: '200' } });
 
-test('guarantee 10 - a business or validation error is an ok:false result with a code, and is not retried', async () => {
+t.test('guarantee 10 - a business or validation error is an ok:false result with a code, and is not retried', async () => {
   const retriesBefore = await workerMetric(actors.stack.workers[0]!.port, 'switchyard_actor_retries_total', { actor: 'counter' });
   await actors.driver.send({ actor: 'counter', entity: 'biz', name: 'add', id: 'v1', data: { by: 'seven' } });
   await actors.driver.send({ actor: 'counter', entity: 'biz', name: 'add', id: 'r1', data: { by: 1_000_000_000 } });
@@ -24,7 +24,7 @@ test('guarantee 10 - a business or validation error is an ok:false result with a
   assert.equal(retriesAfter, retriesBefore, 'no retries for refusals');
 });
 
-test('guarantee 10 - a transient failure is retried in place, and later commands of the entity wait for it', async () => {
+t.test('guarantee 10 - a transient failure is retried in place, and later commands of the entity wait for it', async () => {
   await actors.driver.send({ actor: 'probe', entity: 'flaky-1', name: 'flaky', id: 'f1', data: { failures: 2 } });
   await actors.driver.send({ actor: 'probe', entity: 'flaky-1', name: 'note', id: 'n1' });
   await actors.driver.send({ actor: 'probe', entity: 'flaky-1', name: 'note', id: 'n2' });
@@ -37,7 +37,7 @@ test('guarantee 10 - a transient failure is retried in place, and later commands
   assert.ok(flaky.seq < n1.seq && n1.seq < n2.seq, 'results in command order');
 });
 
-test('guarantee 10 - a handler that always throws ends in the DLQ and the client gets an error result', async () => {
+t.test('guarantee 10 - a handler that always throws ends in the DLQ and the client gets an error result', async () => {
   await actors.driver.send({ actor: 'probe', entity: 'doomed', name: 'fail', id: 'd1', traceparent: '00-0123456789abcdef0123456789abcdef-0123456789abcdef-01' });
   await actors.driver.send({ actor: 'probe', entity: 'doomed', name: 'note', id: 'after-d1' });
   const result = await actors.driver.result('d1');
@@ -63,7 +63,7 @@ test('guarantee 10 - a handler that always throws ends in the DLQ and the client
 const run = promisify(execFile);
 const dlq = async (...args: string[]) => (await run(process.execPath, ['--import', 'tsx', 'actors/dlqCli.ts', ...args], { env: { ...process.env, ...actors.stack.env } })).stdout;
 
-test('dlq CLI - list and show dead letters, replay one after the cause is fixed, purge the rest', async () => {
+t.test('dlq CLI - list and show dead letters, replay one after the cause is fixed, purge the rest', async () => {
   const mongo = await MongoClient.connect(actors.stack.env.MONGODB_URI!);
   const switches = actors.db.collection<{ _id: string; on: boolean }>('probe_switches');
   try {

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { workerMetric } from '../harness/commandDriver.js';
 import { useActorStack } from './actorStack.js';
@@ -18,7 +18,7 @@ const actors = useActorStack({
 
 const data = (p: { body: unknown }) => (p.body as { data: Record<string, number> }).data;
 
-test('guarantee 11 - long work heartbeats its message: no redelivery while it runs past the ack wait', async () => {
+t.test('guarantee 11 - long work heartbeats its message: no redelivery while it runs past the ack wait', async () => {
   const port = actors.stack.workers[0]!.port;
   const before = await workerMetric(port, 'switchyard_actor_redeliveries_total', { actor: 'probe' });
   await actors.driver.send({ actor: 'probe', entity: 'long-1', name: 'work', id: 'w1', data: { ms: 3000, steps: 3 } });
@@ -36,7 +36,7 @@ test('guarantee 11 - long work heartbeats its message: no redelivery while it ru
   assert.equal(await workerMetric(port, 'switchyard_actor_redeliveries_total', { actor: 'probe' }), before);
 });
 
-test('guarantee 11 - a cancel command aborts the running handler or a waiting command; the entity goes on', async () => {
+t.test('guarantee 11 - a cancel command aborts the running handler or a waiting command; the entity goes on', async () => {
   await actors.driver.send({ actor: 'probe', entity: 'long-2', name: 'work', id: 'w2', data: { ms: 60_000, steps: 600 } });
   await actors.driver.send({ actor: 'probe', entity: 'long-2', name: 'work', id: 'w2-waiting', data: { ms: 60_000, steps: 600 } });
   await actors.driver.send({ actor: 'probe', entity: 'long-2', name: 'note', id: 'w2-next' });
@@ -57,7 +57,7 @@ test('guarantee 11 - a cancel command aborts the running handler or a waiting co
   assert.deepEqual(data(await actors.driver.result('c3')), { cancelled: false });
 });
 
-test('guarantee 11 - handlers of one actor type never exceed the per-type concurrency limit', async () => {
+t.test('guarantee 11 - handlers of one actor type never exceed the per-type concurrency limit', async () => {
   const ids = Array.from({ length: 6 }, (_, i) => `cc${i}`);
   await Promise.all(ids.map((id, i) => actors.driver.send({ actor: 'probe', entity: `conc-${i}`, name: 'work', id, data: { ms: 400 } })));
   const spans = await Promise.all(ids.map(async (id) => data(await actors.driver.result(id))));
@@ -67,7 +67,7 @@ test('guarantee 11 - handlers of one actor type never exceed the per-type concur
   assert.ok(most >= 2, 'different entities do run concurrently');
 });
 
-test('guarantee 11 - a handler running past its timeout is aborted and retried, then dead-lettered', async () => {
+t.test('guarantee 11 - a handler running past its timeout is aborted and retried, then dead-lettered', async () => {
   await actors.driver.send({ actor: 'probe', entity: 'long-3', name: 'work', id: 'w3', data: { ms: 20_000, steps: 20 } });
   const result = await actors.driver.result('w3', 60_000);
   assert.equal(result.body.type === 'result' && !result.body.ok && result.body.error.code, 'DEAD_LETTERED');

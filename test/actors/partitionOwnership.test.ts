@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { MongoClient } from 'mongodb';
 import { eventually, workerMetric } from '../harness/commandDriver.js';
@@ -11,7 +11,7 @@ import { useActorStack } from './actorStack.js';
 
 const actors = useActorStack({ workers: 2, env: { SY_PROBE_ACTOR: 'true', SY_LEASE_TTL_MS: '2000', SY_REBALANCE_INTERVAL_MS: '300' } });
 
-test('guarantee 7 - a zombie owner with a stale fencing token cannot commit, even at the current version', async () => {
+t.test('guarantee 7 - a zombie owner with a stale fencing token cannot commit, even at the current version', async () => {
   const store = new EntityStore(actors.db, 'entities_fencing', () => ({ writes: [] as string[] }));
   const zombieLeases = new FencedLeases(actors.redis, 'zombie', { ttlMs: 60_000 });
   const ownerLeases = new FencedLeases(actors.redis, 'owner', { ttlMs: 60_000 });
@@ -35,7 +35,7 @@ test('guarantee 7 - a zombie owner with a stale fencing token cannot commit, eve
   assert.equal(doc.fence, owner.token);
 });
 
-test('guarantee 7 - two writers committing one entity at the same moment, from separate connections: exactly one commit wins', async () => {
+t.test('guarantee 7 - two writers committing one entity at the same moment, from separate connections: exactly one commit wins', async () => {
   // The store's commit is ONE conditional update; MongoDB applies it atomically, and the mongo-wire dev
   // server must too (FerretDB alone runs it as query-then-write: deploy/local/mongowire/ferretdb-patch.sh, change 3).
   const WRITERS = 8;
@@ -67,7 +67,7 @@ function ownerOf(workers: SwitchyardProcess[], actor: string, partition: number)
   return owners.length === 1 ? owners[0] : undefined;
 }
 
-test('guarantee 7 - an owner paused past its lease (SIGSTOP) is taken over; the command is applied once, in order', async () => {
+t.test('guarantee 7 - an owner paused past its lease (SIGSTOP) is taken over; the command is applied once, in order', async () => {
   const [a, b] = actors.stack.workers as [SwitchyardProcess, SwitchyardProcess];
   await eventually('both workers own 4 probe partitions', async () =>
     (await workerMetric(a.port, 'switchyard_actor_partitions_owned', { actor: 'probe' })) === 4

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { eventually, workerMetric } from '../harness/commandDriver.js';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
@@ -17,7 +17,7 @@ async function spreadIs(workers: SwitchyardProcess[], shares: number[]): Promise
   }, 30_000, 100);
 }
 
-test('guarantee 13 - partitions spread evenly over live workers and rebalance when one joins or leaves', async () => {
+t.test('guarantee 13 - partitions spread evenly over live workers and rebalance when one joins or leaves', async () => {
   live.push(...actors.stack.workers);
   await spreadIs(live, [4, 4, 4]);
   live.push(await actors.stack.startWorker());
@@ -27,7 +27,7 @@ test('guarantee 13 - partitions spread evenly over live workers and rebalance wh
   await spreadIs(live, [4, 4, 4]);
 });
 
-test('guarantee 13 - a crashed worker\'s partitions are taken over after its lease expires', async () => {
+t.test('guarantee 13 - a crashed worker\'s partitions are taken over after its lease expires', async () => {
   const crashed = live.shift()!;
   await crashed.kill();
   await spreadIs(live, [6, 6]);
@@ -35,7 +35,7 @@ test('guarantee 13 - a crashed worker\'s partitions are taken over after its lea
   await spreadIs(live, [4, 4, 4]);
 });
 
-test('guarantee 13 - a graceful leave under load hands off without a redelivery storm', async () => {
+t.test('guarantee 13 - a graceful leave under load hands off without a redelivery storm', async () => {
   const redeliveries = async (workers: SwitchyardProcess[]) =>
     (await Promise.all(workers.map((w) => workerMetric(w.port, 'switchyard_actor_redeliveries_total', { actor: 'counter' })))).reduce((a, b) => a + b, 0);
   const leaving = live[0]!;

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { eventually, workerMetric } from '../harness/commandDriver.js';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
@@ -17,7 +17,7 @@ async function leader(workers: SwitchyardProcess[]): Promise<SwitchyardProcess> 
   });
 }
 
-test('guarantee 12 - a durable timer fires once, also when its worker is killed and another starts', async () => {
+t.test('guarantee 12 - a durable timer fires once, also when its worker is killed and another starts', async () => {
   await actors.driver.send({ actor: 'probe', entity: 'timed', name: 'remind', id: 't1', data: { key: 'k1', afterMs: 2500 } });
   await actors.driver.result('t1');
   // The timer is durable before the worker that set it dies.
@@ -33,13 +33,13 @@ test('guarantee 12 - a durable timer fires once, also when its worker is killed 
   assert.ok(await workerMetric(replacement.port, 'switchyard_actor_timers_fired_total', { actor: 'probe' }) >= 1);
 });
 
-test('guarantee 12 - timer commands cannot be sent by clients', async () => {
+t.test('guarantee 12 - timer commands cannot be sent by clients', async () => {
   await actors.driver.send({ actor: 'probe', entity: 'timed', name: 'reminded', id: 'spoof', data: { key: 'k1' } });
   const result = await actors.driver.result('spoof');
   assert.equal(result.body.type === 'result' && !result.body.ok && result.body.error.code, 'FORBIDDEN');
 });
 
-test('guarantee 12 - a cron job ticking every second on three workers runs once per tick, also across a leader crash', async () => {
+t.test('guarantee 12 - a cron job ticking every second on three workers runs once per tick, also across a leader crash', async () => {
   // The replacement worker of the previous test, and two more.
   const live = [actors.stack.workers.at(-1)!, await actors.stack.startWorker(), await actors.stack.startWorker()];
   const ticksSeen = async (n: number) => {

@@ -5,7 +5,7 @@
  * The worker runs with a 1 s ack wait (so a generation longer than that
  * must be heartbeated), one generation per user and one per worker.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { MongoClient, type Db } from 'mongodb';
@@ -28,7 +28,7 @@ let mongo: MongoClient;
 let db: Db;
 let driver: CommandDriver;
 
-before(async () => {
+t.before(async () => {
   ai = await startChatCompletionsServer();
   stack = await startStack({
     gateways: 1,
@@ -43,7 +43,7 @@ before(async () => {
   db = mongo.db('switchyard');
   driver = await CommandDriver.connect(stack.env.NATS_URL!, { partitions: 8 });
 });
-after(async () => {
+t.teardown(async () => {
   await driver?.close();
   await mongo?.close();
   await stack?.stop();
@@ -62,7 +62,7 @@ const resultOf = (c: WsTestClient, id: string, timeoutMs = 30_000) => c.next((f)
 const progressOf = (c: WsTestClient, id: string) => c.all((f) => f.type === 'progress' && f.id === id);
 const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i} `);
 
-test('ai - a 3-second generation: accepted before the first chunk, progress in order and coalesced, exactly one result; heartbeats keep it from being redelivered (guarantee 11)', async () => {
+t.test('ai - a 3-second generation: accepted before the first chunk, progress in order and coalesced, exactly one result; heartbeats keep it from being redelivered (guarantee 11)', async () => {
   const c = await client('alice');
   const first = ai.requests.length;
   const pieces = words(30);
@@ -102,7 +102,7 @@ test('ai - a 3-second generation: accepted before the first chunk, progress in o
   await c.close();
 });
 
-test('ai - provider 429 then 200: one answer, and the retry waited for Retry-After', async () => {
+t.test('ai - provider 429 then 200: one answer, and the retry waited for Retry-After', async () => {
   const c = await client('bob');
   const first = ai.requests.length;
   ai.script({ kind: 'status', status: 429, headers: { 'retry-after': '1' }, error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } },
@@ -120,7 +120,7 @@ test('ai - provider 429 then 200: one answer, and the retry waited for Retry-Aft
   await c.close();
 });
 
-test('ai - provider 500 on every attempt: the client gets an error result with a code, and the command is in the DLQ (guarantee 10)', async () => {
+t.test('ai - provider 500 on every attempt: the client gets an error result with a code, and the command is in the DLQ (guarantee 10)', async () => {
   const c = await client('carol');
   const first = ai.requests.length;
   ai.script(...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 500 })));
@@ -141,7 +141,7 @@ test('ai - provider 500 on every attempt: the client gets an error result with a
   await c.close();
 });
 
-test('ai - cancel mid-stream: the provider request is closed, the client gets a CANCELLED result and no progress after it', async () => {
+t.test('ai - cancel mid-stream: the provider request is closed, the client gets a CANCELLED result and no progress after it', async () => {
   const c = await client('dave');
   const first = ai.requests.length;
   ai.script({ kind: 'stream', pieces: words(100), delayMs: 100 });
@@ -166,7 +166,7 @@ test('ai - cancel mid-stream: the provider request is closed, the client gets a 
   await c.close();
 });
 
-test('ai - a user with a generation running is refused a second one with LIMIT_EXCEEDED, and may send again once it is cancelled', async () => {
+t.test('ai - a user with a generation running is refused a second one with LIMIT_EXCEEDED, and may send again once it is cancelled', async () => {
   const c = await client('erin');
   ai.script({ kind: 'stream', pieces: words(100), delayMs: 100 });
   chat(c, 'busy-1', 'conv-busy-a', { text: 'Take your time.' });
@@ -193,7 +193,7 @@ test('ai - a user with a generation running is refused a second one with LIMIT_E
   await c.close();
 });
 
-test('ai - beyond the per-worker limit a generation waits for a slot instead of being refused (guarantee 11)', async () => {
+t.test('ai - beyond the per-worker limit a generation waits for a slot instead of being refused (guarantee 11)', async () => {
   ai.script({ kind: 'stream', pieces: words(8), delayMs: 100 }, { kind: 'stream', pieces: words(8), delayMs: 100 });
   await driver.send({ actor: 'ai', entity: 'conv-w1', name: 'chat', id: 'w1', user: 'frank', data: { text: 'one' } });
   await driver.next((p) => p.body.type === 'progress' && p.body.id === 'w1');
@@ -204,7 +204,7 @@ test('ai - beyond the per-worker limit a generation waits for a slot instead of 
   assert.ok(Math.max(...seqs('w1')) < Math.min(...seqs('w2')), `the second streamed only after the first: ${seqs('w1')} / ${seqs('w2')}`);
 });
 
-test('ai - the context sent to the provider is bounded: the oldest turns are dropped first', async () => {
+t.test('ai - the context sent to the provider is bounded: the oldest turns are dropped first', async () => {
   const c = await client('heidi');
   const first = ai.requests.length;
   for (const [i, letter] of ['a', 'b', 'c'].entries()) {
@@ -232,7 +232,7 @@ test('ai - the context sent to the provider is bounded: the oldest turns are dro
   await c.close();
 });
 
-test('ai - usage is counted per user once per command, and a completed answer with postTo emits evt.ai.answer.completed for messaging', async () => {
+t.test('ai - usage is counted per user once per command, and a completed answer with postTo emits evt.ai.answer.completed for messaging', async () => {
   const c = await client('ivan');
   ai.script({ kind: 'stream', pieces: ['posted ', 'answer'], usage: { prompt_tokens: 7, completion_tokens: 2 } });
   chat(c, 'post-1', 'conv-post', { text: 'Summarise the meeting.', postTo: { room: 'r-standup' } });

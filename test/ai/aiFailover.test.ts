@@ -3,7 +3,7 @@
  * what `npm start` runs) on two workers: answers are labelled simulated, and
  * a worker killed mid-generation leaves exactly one answer and one result.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { MongoClient, type Db } from 'mongodb';
 import { SIMULATED_LABEL } from '../../integrations/index.js';
@@ -16,19 +16,19 @@ let stack: Stack;
 let mongo: MongoClient;
 let db: Db;
 
-before(async () => {
+t.before(async () => {
   stack = await startStack({ gateways: 1, workers: 2, env: { SY_LEASE_TTL_MS: '2000', SY_REBALANCE_INTERVAL_MS: '300' } });
   mongo = new MongoClient(stack.env.MONGODB_URI!);
   db = mongo.db('switchyard');
 });
-after(async () => {
+t.teardown(async () => {
   await mongo?.close();
   await stack?.stop();
 });
 
 interface ConversationDoc { _id: string; state: { turns: AiTurn[]; answers: number } }
 
-test('ai - the default provider (what npm start runs) is the simulated one, labelled in the result, the stored answer and the worker log', async () => {
+t.test('ai - the default provider (what npm start runs) is the simulated one, labelled in the result, the stored answer and the worker log', async () => {
   const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token('olivia'));
   client.send({ type: 'cmd', id: 'sim-1', actor: 'ai', entity: 'conv-sim', name: 'chat', data: { text: 'Are you a real model?' } });
   const result = await client.next((f) => f.type === 'result' && f.id === 'sim-1', 30_000);
@@ -43,7 +43,7 @@ test('ai - the default provider (what npm start runs) is the simulated one, labe
   await client.close();
 });
 
-test('guarantee 8 - a worker SIGKILLed mid-generation: the chat runs again on the other worker, exactly one answer is stored and the client gets exactly one result', async () => {
+t.test('guarantee 8 - a worker SIGKILLed mid-generation: the chat runs again on the other worker, exactly one answer is stored and the client gets exactly one result', async () => {
   const completed = (w: (typeof stack.workers)[number]) => workerMetric(w.port, 'switchyard_ai_generations_total', { outcome: 'completed' });
   const completedBefore = new Map(await Promise.all(stack.workers.map(async (w) => [w, await completed(w)] as const)));
   const { client, welcome } = await WsTestClient.hello(stack.wsUrl(), await stack.token('peggy'));

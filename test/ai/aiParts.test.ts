@@ -2,7 +2,7 @@
  * The AI actor's parts without servers: the conversation service (context
  * budget, stored turns), progress coalescing and the per-worker slots.
  */
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { AI_LIMITS, AiAnswerCompleted, type AiChatProgress, type AiTurn } from '../../protocol/index.js';
 import {
@@ -20,7 +20,7 @@ function conversationOf(...exchanges: Array<[string, string]>): ConversationStat
   return exchanges.reduce((s, [q, a], i) => withExchange(s, 'alice', turn('user', q, `c${i}`), turn('assistant', a, `c${i}`)), initialConversation());
 }
 
-test('ai conversation - the context is the question plus the newest turns that fit the budget, oldest dropped first', () => {
+t.test('ai conversation - the context is the question plus the newest turns that fit the budget, oldest dropped first', async () => {
   const state = conversationOf(['q1'.padEnd(300, '.'), 'a1'.padEnd(100, '.')], ['q2'.padEnd(300, '.'), 'a2'.padEnd(100, '.')]);
   const all = contextFor(state, 'q3', 10_000);
   assert.deepEqual(all.messages.map((m) => `${m.role}:${m.content.slice(0, 2)}`), ['user:q1', 'assistant:a1', 'user:q2', 'assistant:a2', 'user:q3']);
@@ -36,7 +36,7 @@ test('ai conversation - the context is the question plus the newest turns that f
   assert.deepEqual([alone.turns, alone.dropped], [0, 4]);
 });
 
-test('ai conversation - stored turns are bounded; the answer count and the owner are kept', () => {
+t.test('ai conversation - stored turns are bounded; the answer count and the owner are kept', async () => {
   const exchanges = Array.from({ length: AI_LIMITS.storedTurns }, (_, i): [string, string] => [`q${i}`, `a${i}`]);
   const state = conversationOf(...exchanges);
   assert.equal(state.turns.length, AI_LIMITS.storedTurns);
@@ -55,7 +55,7 @@ test('ai conversation - stored turns are bounded; the answer count and the owner
   assert.equal(big.answers, 40);
 });
 
-test('ai conversation - the messaging clientId of an answer is stable per command key and fits messaging ids', () => {
+t.test('ai conversation - the messaging clientId of an answer is stable per command key and fits messaging ids', async () => {
   const id = postClientId('=dXNlcg:chat-1');
   assert.equal(id, postClientId('=dXNlcg:chat-1'));
   assert.notEqual(id, postClientId('=dXNlcg:chat-2'));
@@ -63,7 +63,7 @@ test('ai conversation - the messaging clientId of an answer is stable per comman
   assert.match(id, pattern);
 });
 
-test('ai progress - token-sized chunks become few pushes whose deltas rebuild the answer in order', () => {
+t.test('ai progress - token-sized chunks become few pushes whose deltas rebuild the answer in order', async () => {
   const pushes: AiChatProgress[] = [];
   const coalescer = new ProgressCoalescer({ intervalMs: 60_000, maxChars: 40, push: (p) => pushes.push(p) });
   const words = Array.from({ length: 100 }, (_, i) => `w${i} `);
@@ -79,7 +79,7 @@ test('ai progress - token-sized chunks become few pushes whose deltas rebuild th
   }
 });
 
-test('ai progress - text gathered after a push goes out when the interval ends, without more text arriving', async () => {
+t.test('ai progress - text gathered after a push goes out when the interval ends, without more text arriving', async () => {
   const pushes: AiChatProgress[] = [];
   const coalescer = new ProgressCoalescer({ intervalMs: 20, maxChars: 1000, push: (p) => pushes.push(p) });
   coalescer.add('first ');
@@ -94,7 +94,7 @@ test('ai progress - text gathered after a push goes out when the interval ends, 
   assert.equal(pushes.length, 2, 'discarded text is never pushed');
 });
 
-test('ai worker slots - beyond the limit a generation waits its turn; an abort while waiting takes no slot', async () => {
+t.test('ai worker slots - beyond the limit a generation waits its turn; an abort while waiting takes no slot', async () => {
   const slots = new WorkerGenerationSlots(1);
   const never = new AbortController().signal;
   await slots.acquire(never);

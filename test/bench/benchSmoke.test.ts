@@ -5,14 +5,14 @@
  * it runs the quick run's load scenarios that need no large setup (floors,
  * accept, steady); the others are exercised by `npm run bench -- --quick`.
  */
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-test('bench - a --quick run completes and writes a well-formed JSON + Markdown report', async () => {
+t.test('bench - a --quick run completes and writes a well-formed JSON + Markdown report', async () => {
   const out = await mkdtemp(join(tmpdir(), 'sy-bench-smoke-'));
   try {
     const child = spawn(process.execPath, [

@@ -1,28 +1,28 @@
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { checkFile } from './checkBoundaries.js';
 
 const f = (...parts: string[]) => join(...parts);
 
-test('dependency boundaries - protocol imports nothing of ours', () => {
+t.test('dependency boundaries - protocol imports nothing of ours', async () => {
   assert.equal(checkFile(f('protocol', 'x.ts'), "import { a } from '../platform/index.js';").length, 1);
   assert.equal(checkFile(f('protocol', 'x.ts'), "import { a } from 'ioredis';").length, 1);
   assert.deepEqual(checkFile(f('protocol', 'x.ts'), "import Type from 'typebox';\nimport { b } from './frames.js';"), []);
 });
 
-test('dependency boundaries - features never import each other or the gateway', () => {
+t.test('dependency boundaries - features never import each other or the gateway', async () => {
   assert.equal(checkFile(f('actors', 'ai', 'controller.ts'), "import { x } from '../messaging/service.js';").length, 1);
   assert.equal(checkFile(f('actors', 'ai', 'controller.ts'), "import { x } from '../../gateway/gateway.js';").length, 1);
   assert.deepEqual(checkFile(f('actors', 'ai', 'controller.ts'), "import type { X } from '../runtime/actorDefinition.js';"), []);
 });
 
-test('dependency boundaries - gateway and actors meet only through NATS', () => {
+t.test('dependency boundaries - gateway and actors meet only through NATS', async () => {
   assert.equal(checkFile(f('gateway', 'g.ts'), "import { x } from '../actors/index.js';").length, 1);
   assert.equal(checkFile(f('actors', 'runtime', 'w.ts'), "import { x } from '../../gateway/index.js';").length, 1);
 });
 
-test('dependency boundaries - only integrations/ imports vendor SDKs; client/ only protocol/', () => {
+t.test('dependency boundaries - only integrations/ imports vendor SDKs; client/ only protocol/', async () => {
   assert.equal(checkFile(f('actors', 'payments', 'service.ts'), "import Stripe from 'stripe';").length, 1);
   assert.deepEqual(checkFile(f('integrations', 'stripe.ts'), "import Stripe from 'stripe';"), []);
   assert.equal(checkFile(f('actors', 'payments', 'notify.ts'), "import { REST } from '@discordjs/rest';").length, 1);
@@ -30,7 +30,7 @@ test('dependency boundaries - only integrations/ imports vendor SDKs; client/ on
   assert.equal(checkFile(f('client', 'c.ts'), "import { x } from '../platform/index.js';").length, 1);
 });
 
-test('dependency boundaries - benchmarks may reuse the real-server test harness, nothing else of test/', () => {
+t.test('dependency boundaries - benchmarks may reuse the real-server test harness, nothing else of test/', async () => {
   assert.deepEqual(checkFile(f('bench', 'b.ts'), "import { startStack } from '../test/harness/stackFixture.js';"), []);
   assert.equal(checkFile(f('bench', 'b.ts'), "import { x } from '../test/gateway/gatewayTestKit.js';").length, 1);
 });

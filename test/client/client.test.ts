@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { SwitchyardClient, ClientError, type WebSocketConstructor } from '../../client/index.js';
@@ -6,10 +6,10 @@ import { startStack, type Stack } from '../harness/stackFixture.js';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
 let stack: Stack;
-before(async () => { stack = await startStack({ gateways: 2 }); });
-after(async () => { await stack?.stop(); });
+t.before(async () => { stack = await startStack({ gateways: 2 }); });
+t.teardown(async () => { await stack?.stop(); });
 
-test('client - send resolves once with the result; the accepted step is observable', async () => {
+t.test('client - send resolves once with the result; the accepted step is observable', async () => {
   const client = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('carol'), WebSocket: WS });
   const welcome = await client.connect();
   assert.equal(welcome.user, 'carol');
@@ -23,7 +23,7 @@ test('client - send resolves once with the result; the accepted step is observab
   await client.close();
 });
 
-test('client - a new session starts at its welcome\'s seq: pushes from before the session are never replayed to it', async () => {
+t.test('client - a new session starts at its welcome\'s seq: pushes from before the session are never replayed to it', async () => {
   const earlier = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('dora'), WebSocket: WS });
   await earlier.connect();
   await earlier.send('counter', 'client-seq', 'add', { by: 1 });
@@ -35,7 +35,7 @@ test('client - a new session starts at its welcome\'s seq: pushes from before th
   await client.close();
 });
 
-test('client - a business error rejects with a ClientError carrying the code', async () => {
+t.test('client - a business error rejects with a ClientError carrying the code', async () => {
   const client = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('carol'), WebSocket: WS });
   await client.connect();
   await assert.rejects(client.send('counter', 'client-2', 'add', { by: 'nope' }).result, (err: unknown) => {
@@ -47,7 +47,7 @@ test('client - a business error rejects with a ClientError carrying the code', a
   await client.close();
 });
 
-test('client - commands sent before the connection opens are queued and delivered once', async () => {
+t.test('client - commands sent before the connection opens are queued and delivered once', async () => {
   const client = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('dave'), WebSocket: WS });
   const handles = [1, 2, 3].map((by) => client.send<{ value: number }>('counter', 'client-3', 'add', { by }));
   await client.connect();
@@ -56,7 +56,7 @@ test('client - commands sent before the connection opens are queued and delivere
   await client.close();
 });
 
-test('client - the offline queue is bounded: send refuses with LIMIT_EXCEEDED past maxQueued', async () => {
+t.test('client - the offline queue is bounded: send refuses with LIMIT_EXCEEDED past maxQueued', async () => {
   const client = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('erin'), WebSocket: WS, maxQueued: 2 });
   const a = client.send('counter', 'client-4', 'add', { by: 1 });
   const b = client.send('counter', 'client-4', 'add', { by: 1 });
@@ -67,14 +67,14 @@ test('client - the offline queue is bounded: send refuses with LIMIT_EXCEEDED pa
   await client.close();
 });
 
-test('client - close rejects what is still pending with UNAVAILABLE', async () => {
+t.test('client - close rejects what is still pending with UNAVAILABLE', async () => {
   const client = new SwitchyardClient({ url: stack.wsUrl(), token: await stack.token('erin'), WebSocket: WS });
   const pending = client.send('counter', 'client-5', 'add', { by: 1 });
   await client.close();
   await assert.rejects(pending.result, (err: unknown) => err instanceof ClientError && err.code === 'UNAVAILABLE');
 });
 
-test('client - an invalid token ends the client with AUTH_FAILED instead of retrying forever', async () => {
+t.test('client - an invalid token ends the client with AUTH_FAILED instead of retrying forever', async () => {
   const client = new SwitchyardClient({ url: stack.wsUrl(), token: 'not-a-jwt', WebSocket: WS });
   await assert.rejects(client.connect(), (err: unknown) => err instanceof ClientError && err.code === 'AUTH_FAILED');
   assert.equal(client.state, 'closed');

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { execFile } from 'node:child_process';
@@ -6,10 +6,10 @@ import { promisify } from 'node:util';
 import { startStack, type Stack } from '../harness/stackFixture.js';
 
 let stack: Stack;
-before(async () => { stack = await startStack(); });
-after(async () => { await stack?.stop(); });
+t.before(async () => { stack = await startStack(); });
+t.teardown(async () => { await stack?.stop(); });
 
-test('client README - the ten-line example works as written', async () => {
+t.test('client README - the ten-line example works as written', async () => {
   const readme = readFileSync('client/README.md', 'utf8');
   const code = /## Ten lines\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
   assert.ok(code, 'the README has the example block');

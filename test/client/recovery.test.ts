@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { SwitchyardClient, type RecoveryInfo, type WebSocketConstructor } from '../../client/index.js';
@@ -14,10 +14,10 @@ class RecordingWebSocket extends WebSocket {
 }
 
 let stack: Stack;
-before(async () => { stack = await startStack({ gateways: 2, workers: 1 }); });
-after(async () => { await stack?.stop(); });
+t.before(async () => { stack = await startStack({ gateways: 2, workers: 1 }); });
+t.teardown(async () => { await stack?.stop(); });
 
-test('client - the gateway dies between accepted and result; the result arrives exactly once via another node', async () => {
+t.test('client - the gateway dies between accepted and result; the result arrives exactly once via another node', async () => {
   const [gatewayA, gatewayB] = stack.gateways as [NonNullable<Stack['gateways'][0]>, NonNullable<Stack['gateways'][0]>];
   const client = new SwitchyardClient({
     url: [stack.wsUrl(gatewayA), stack.wsUrl(gatewayB)],

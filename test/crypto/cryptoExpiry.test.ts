@@ -4,7 +4,7 @@
  * arriving afterwards is recorded for refund, never credited to the closed
  * order. After every test the ledger balances.
  */
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import {
   CONFIRMATIONS, TEST_TOKEN, accountCredit, committedLedger, eventually, mineAndWatch, orderReaches,
@@ -13,7 +13,7 @@ import {
 
 const suite = cryptoSuite({ workers: 1, env: { SY_CRYPTO_ORDER_TTL_S: '3' } });
 
-test('crypto - an order past its expiry with no payment is expired; a payment after expiry is recorded for refund, not credited', async () => {
+t.test('crypto - an order past its expiry with no payment is expired; a payment after expiry is recorded for refund, not credited', async () => {
   const { f, alice } = suite;
   const order = uniqueOrder('expiry');
   const view = await alice.checkout(order, 'ETH', '0.03');
@@ -35,7 +35,7 @@ test('crypto - an order past its expiry with no payment is expired; a payment af
   assert.equal(accountCredit(ledger, 'refunds_payable'), 30_000_000_000_000_000n);
 });
 
-test('crypto - an underpaid order expires and what it received is owed back', async () => {
+t.test('crypto - an underpaid order expires and what it received is owed back', async () => {
   const { f, alice } = suite;
   const order = uniqueOrder('under-expiry');
   const view = await alice.checkout(order, 'TUSD', '4');

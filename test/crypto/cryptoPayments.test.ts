@@ -5,7 +5,7 @@
  * SY_CRYPTO_CONFIRMATIONS blocks and credited exactly once. After every
  * test the ledger balances.
  */
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import {
   CONFIRMATIONS, CryptoPayer, TEST_TOKEN, accountCredit, committedLedger, discordMessagesAbout, eventually, mineAndWatch,
@@ -14,7 +14,7 @@ import {
 
 const suite = cryptoSuite({ workers: 1 });
 
-test('crypto - an exact ETH payment is seen, confirmed after N blocks and paid once; pushes show k of N; the ledger credits it once', async () => {
+t.test('crypto - an exact ETH payment is seen, confirmed after N blocks and paid once; pushes show k of N; the ledger credits it once', async () => {
   const { f, alice } = suite;
   const order = uniqueOrder('exact');
   const view = await alice.checkout(order, 'ETH', '0.05');
@@ -41,7 +41,7 @@ test('crypto - an exact ETH payment is seen, confirmed after N blocks and paid o
   assert.equal(got.data.version, paid.version, 'nothing changed after paid');
 });
 
-test('crypto - two token payments to one order in one block (underpay, then top-up) are both credited', async () => {
+t.test('crypto - two token payments to one order in one block (underpay, then top-up) are both credited', async () => {
   const { f, alice } = suite;
   const order = uniqueOrder('topup');
   const view = await alice.checkout(order, 'TUSD', '12.5');
@@ -66,7 +66,7 @@ test('crypto - two token payments to one order in one block (underpay, then top-
   assert.equal(accountCredit(ledger, 'refunds_payable'), 0n);
 });
 
-test('crypto - an underpayment waits as underpaid; a later top-up makes it paid', async () => {
+t.test('crypto - an underpayment waits as underpaid; a later top-up makes it paid', async () => {
   const { f, alice } = suite;
   const order = uniqueOrder('under');
   const view = await alice.checkout(order, 'TUSD', '5');
@@ -80,7 +80,7 @@ test('crypto - an underpayment waits as underpaid; a later top-up makes it paid'
   assert.equal(accountCredit(await committedLedger(f, order), 'sales'), 5_000_000n);
 });
 
-test('crypto - an overpayment pays the order and records the excess for refund', async () => {
+t.test('crypto - an overpayment pays the order and records the excess for refund', async () => {
   const { f, alice } = suite;
   const order = uniqueOrder('over');
   const view = await alice.checkout(order, 'ETH', '0.01');
@@ -95,7 +95,7 @@ test('crypto - an overpayment pays the order and records the excess for refund',
   assert.equal(accountCredit(ledger, 'refunds_payable'), 5_000_000_000_000_000n);
 });
 
-test('crypto - a reorg that removes the payment before N confirmations sends the order back to awaiting; the replacement chain\'s payment is credited once', async () => {
+t.test('crypto - a reorg that removes the payment before N confirmations sends the order back to awaiting; the replacement chain\'s payment is credited once', async () => {
   const { f, alice } = suite;
   const order = uniqueOrder('reorg');
   const view = await alice.checkout(order, 'ETH', '0.02');
@@ -126,7 +126,7 @@ test('crypto - a reorg that removes the payment before N confirmations sends the
   assert.deepEqual(statuses.filter((st, i) => st !== statuses[i - 1]), ['awaiting', 'seen', 'awaiting', 'seen', 'paid']);
 });
 
-test('crypto - bad input gets a clear error code and credits nothing: unknown asset, amount 0 or past the decimals, another user\'s order', async () => {
+t.test('crypto - bad input gets a clear error code and credits nothing: unknown asset, amount 0 or past the decimals, another user\'s order', async () => {
   const { f, alice } = suite;
   const cases: Array<[unknown, string, RegExp]> = [
     [{ asset: 'DOGE', amount: '1' }, 'VALIDATION', /Unknown asset DOGE; this service accepts ETH, TUSD/],

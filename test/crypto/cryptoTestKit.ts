@@ -5,7 +5,7 @@
  * order, its ledger and the watcher.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before } from 'node:test';
+import t from 'tap';
 import { randomBytes } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { CRYPTO_ORDER_EVENT, userTopic, type CryptoLedgerEntry, type CryptoOrderView } from '../../protocol/index.js';
@@ -178,15 +178,15 @@ export function discordMessagesAbout(f: CryptoFixture, order: string): string[] 
  */
 export function cryptoSuite(options: Parameters<typeof startCryptoFixture>[0]): { readonly f: CryptoFixture; readonly alice: CryptoPayer } {
   const suite = {} as { f: CryptoFixture; alice: CryptoPayer };
-  before(async () => {
+  t.before(async () => {
     suite.f = await startCryptoFixture(options);
     suite.alice = await CryptoPayer.connect(suite.f.stack, 'alice');
     await watcherCaughtUp(suite.f);
   });
-  after(async () => {
+  t.teardown(async () => {
     await suite.alice?.close().catch(() => {});
     await suite.f?.stop();
   });
-  afterEach(async () => { await assertLedgerBalances(suite.f); });
+  t.afterEach(async () => { await assertLedgerBalances(suite.f); });
   return suite;
 }

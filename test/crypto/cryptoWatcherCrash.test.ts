@@ -8,7 +8,7 @@
  * range again from the checkpoint, and every order is paid: nothing
  * credited twice, nothing missed.
  */
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
@@ -34,7 +34,7 @@ async function workerRunningTheWatcher(f: CryptoFixture): Promise<SwitchyardProc
   });
 }
 
-test('crypto - the watcher SIGKILLed in the middle of a block range resumes from its checkpoint on another worker: nothing credited twice, nothing missed', async () => {
+t.test('crypto - the watcher SIGKILLed in the middle of a block range resumes from its checkpoint on another worker: nothing credited twice, nothing missed', async () => {
   const { f, alice } = suite;
   const rpc = f.rpc!;
   const orders: Array<{ order: string; view: CryptoOrderView }> = [];

@@ -5,7 +5,7 @@
  * a removal takes back only an unconfirmed sighting; a re-inclusion in
  * another block replaces the old sighting; amounts parse exactly.
  */
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { chainTransferId, type CryptoTransferObserved } from '../../protocol/index.js';
 import { initialCryptoState, type CryptoOrderState, type WatcherState } from '../../actors/crypto/cryptoState.js';
@@ -50,7 +50,7 @@ function applyAll(state: CryptoOrderState, inputs: CryptoTransferObserved[]): { 
   return { state, credits };
 }
 
-test('crypto state machine - every arrival order of a payment\'s observations, each twice, pays the order once', () => {
+t.test('crypto state machine - every arrival order of a payment\'s observations, each twice, pays the order once', async () => {
   const observations = [1, 2, 3].map((k) => seen('a', 5n, 10, 'b', k));
   for (const order of permutations(observations)) {
     const { state, credits } = applyAll(opened(5n), [...order, ...order]);
@@ -60,7 +60,7 @@ test('crypto state machine - every arrival order of a payment\'s observations, e
   }
 });
 
-test('crypto state machine - a removal takes back an unconfirmed sighting of that block only; a re-inclusion replaces it and is credited once', () => {
+t.test('crypto state machine - a removal takes back an unconfirmed sighting of that block only; a re-inclusion replaces it and is credited once', async () => {
   let s = applyAll(opened(5n), [seen('a', 5n, 10, 'b', 2)]).state;
   assert.equal(s.status, 'seen');
   assert.equal(applyObservation('o-1', s, seen('a', 5n, 10, 'c', 0, true), 'r0', NOW).changed, false, 'a removal from another block changes nothing');
@@ -72,7 +72,7 @@ test('crypto state machine - a removal takes back an unconfirmed sighting of tha
   assert.equal(applyObservation('o-1', state, seen('a', 5n, 11, 'd', 0, true), 'r2', NOW).changed, false, 'a confirmed transfer is not taken back');
 });
 
-test('crypto state machine - underpaid waits; expired closes it; a later transfer is late and owed back, never credited', () => {
+t.test('crypto state machine - underpaid waits; expired closes it; a later transfer is late and owed back, never credited', async () => {
   let s = applyAll(opened(5n), [seen('a', 2n, 10, 'b', 3)]).state;
   assert.equal(s.status, 'underpaid');
   s = expireOrder('o-1', s, 'exp', NOW + 60_000).state;
@@ -84,12 +84,12 @@ test('crypto state machine - underpaid waits; expired closes it; a later transfe
   assert.equal(state.ledger.refundDue, '5');
 });
 
-test('crypto state machine - a seen order is not expired at its expiry; it waits for its confirmations', () => {
+t.test('crypto state machine - a seen order is not expired at its expiry; it waits for its confirmations', async () => {
   const s = applyAll(opened(5n), [seen('a', 5n, 10, 'b', 1)]).state;
   assert.equal(expireOrder('o-1', s, 'exp', NOW + 60_000).changed, false);
 });
 
-test('crypto amounts - decimal strings to base units and back, exactly, refusing 0 and extra decimals', () => {
+t.test('crypto amounts - decimal strings to base units and back, exactly, refusing 0 and extra decimals', async () => {
   assert.equal(toBaseUnits('0.05', 18), 50_000_000_000_000_000n);
   assert.equal(toBaseUnits('12.5', 6), 12_500_000n);
   assert.equal(fromBaseUnits(12_500_000n, 6), '12.5');
@@ -98,7 +98,7 @@ test('crypto amounts - decimal strings to base units and back, exactly, refusing
   assert.throws(() => toBaseUnits('1.0000001', 6), /7 decimal places; this asset has 6/);
 });
 
-test('crypto watcher - a rewind removes the pending transfers above the common ancestor; confirmations are reported up to N, once each', () => {
+t.test('crypto watcher - a rewind removes the pending transfers above the common ancestor; confirmations are reported up to N, once each', async () => {
   const watcher: WatcherState = {
     kind: 'watcher', checkpoint: { number: 12, hash: '0x12' }, recent: [10, 11, 12].map((n) => ({ number: n, hash: `0x${n}` })), blocksScanned: 0, reorgs: 0,
     pending: [{ order: 'o-1', transfer: seen('a', 5n, 10, 'b', 1).transfer, sent: 3 }, { order: 'o-2', transfer: seen('c', 5n, 12, 'd', 1).transfer, sent: 1 }],

@@ -6,7 +6,7 @@
  * server or schema files are reachable here, so `kubectl apply --dry-run`
  * and kubeconform cannot run; see deploy/README.md.)
  */
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -47,7 +47,7 @@ const workloads = (objects: Obj[]) => objects.filter((o) => ['Deployment', 'Stat
 const podLabels = (w: Obj): Record<string, string> => w.spec.template.metadata?.labels ?? {};
 const configMap = (objects: Obj[]) => find(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith('switchyard-config'))!.data!;
 
-test('k8s - kustomize build succeeds for every overlay (production and local)', { skip: missing }, () => {
+t.test('k8s - kustomize build succeeds for every overlay (production and local)', { skip: missing }, async () => {
   assert.deepEqual(OVERLAYS, ['local', 'production']);
   for (const overlay of OVERLAYS) {
     const b = build(overlay);
@@ -56,7 +56,7 @@ test('k8s - kustomize build succeeds for every overlay (production and local)', 
   }
 });
 
-test('k8s - every object lives in namespace switchyard, with a unique kind and name', { skip: missing }, () => {
+t.test('k8s - every object lives in namespace switchyard, with a unique kind and name', { skip: missing }, async () => {
   for (const overlay of OVERLAYS) {
     const seen = new Set<string>();
     for (const o of build(overlay).objects) {
@@ -68,7 +68,7 @@ test('k8s - every object lives in namespace switchyard, with a unique kind and n
   }
 });
 
-test('k8s - the gateway drains before it can be killed: grace period > preStop pause + SY_DRAIN_GRACE_MS, readiness on /readyz', { skip: missing }, () => {
+t.test('k8s - the gateway drains before it can be killed: grace period > preStop pause + SY_DRAIN_GRACE_MS, readiness on /readyz', { skip: missing }, async () => {
   for (const overlay of OVERLAYS) {
     const objects = build(overlay).objects;
     const drainMs = Number(configMap(objects).SY_DRAIN_GRACE_MS);
@@ -89,7 +89,7 @@ test('k8s - the gateway drains before it can be killed: grace period > preStop p
   }
 });
 
-test('k8s - Services, PodDisruptionBudgets and NetworkPolicies select pods that exist; HPA and KEDA target the right Deployments', { skip: missing }, () => {
+t.test('k8s - Services, PodDisruptionBudgets and NetworkPolicies select pods that exist; HPA and KEDA target the right Deployments', { skip: missing }, async () => {
   for (const overlay of OVERLAYS) {
     const objects = build(overlay).objects;
     const pods = workloads(objects).map(podLabels);
@@ -108,7 +108,7 @@ test('k8s - Services, PodDisruptionBudgets and NetworkPolicies select pods that 
   }
 });
 
-test('k8s - the KEDA ScaledObject scales workers on JetStream consumer lag of stream CMD, never beyond SY_PARTITIONS', { skip: missing }, () => {
+t.test('k8s - the KEDA ScaledObject scales workers on JetStream consumer lag of stream CMD, never beyond SY_PARTITIONS', { skip: missing }, async () => {
   for (const overlay of OVERLAYS) {
     const objects = build(overlay).objects;
     const scaled = one(objects, 'ScaledObject', 'switchyard-worker').spec;
@@ -124,7 +124,7 @@ test('k8s - the KEDA ScaledObject scales workers on JetStream consumer lag of st
   }
 });
 
-test('k8s - configuration keys are switchyard variables, and every ConfigMap and Secret reference resolves (production: the documented out-of-band Secrets)', { skip: missing }, () => {
+t.test('k8s - configuration keys are switchyard variables, and every ConfigMap and Secret reference resolves (production: the documented out-of-band Secrets)', { skip: missing }, async () => {
   for (const overlay of OVERLAYS) {
     const objects = build(overlay).objects;
     for (const key of Object.keys(configMap(objects))) assert.ok(KNOWN_VARIABLES.has(key), `${overlay}: ConfigMap key ${key} is not a configuration variable (platform/config.ts)`);
@@ -147,7 +147,7 @@ test('k8s - configuration keys are switchyard variables, and every ConfigMap and
   }
 });
 
-test('k8s - the ingress keeps WebSockets open for an hour with cookie affinity to the gateway Service', { skip: missing }, () => {
+t.test('k8s - the ingress keeps WebSockets open for an hour with cookie affinity to the gateway Service', { skip: missing }, async () => {
   for (const overlay of OVERLAYS) {
     const ingress = one(build(overlay).objects, 'Ingress', 'switchyard');
     const a = ingress.metadata.annotations!;
@@ -158,7 +158,7 @@ test('k8s - the ingress keeps WebSockets open for an hour with cookie affinity t
   }
 });
 
-test('k8s - NetworkPolicies deny by default and open only the app ports', { skip: missing }, () => {
+t.test('k8s - NetworkPolicies deny by default and open only the app ports', { skip: missing }, async () => {
   for (const overlay of OVERLAYS) {
     const policies = find(build(overlay).objects, 'NetworkPolicy');
     const deny = one(policies, 'NetworkPolicy', 'default-deny').spec;
@@ -170,7 +170,7 @@ test('k8s - NetworkPolicies deny by default and open only the app ports', { skip
   }
 });
 
-test('k8s - NATS: the Helm values make a 3-node JetStream cluster, NATS_URL names every node, streams have 3 replicas', { skip: missing }, () => {
+t.test('k8s - NATS: the Helm values make a 3-node JetStream cluster, NATS_URL names every node, streams have 3 replicas', { skip: missing }, async () => {
   const values = parseYaml(readFileSync('deploy/k8s/nats/values.yaml', 'utf8')) as any;
   assert.equal(values.config.cluster.enabled, true);
   assert.equal(values.config.cluster.replicas, 3);
@@ -184,7 +184,7 @@ test('k8s - NATS: the Helm values make a 3-node JetStream cluster, NATS_URL name
   }
 });
 
-test('k8s - Prometheus in the cluster scrapes through the headless Services the manifests define', { skip: missing }, () => {
+t.test('k8s - Prometheus in the cluster scrapes through the headless Services the manifests define', { skip: missing }, async () => {
   const prom = parseYaml(readFileSync('deploy/prometheus/prometheus.cluster.yml', 'utf8')) as any;
   const objects = build('production').objects;
   for (const job of ['switchyard-gateway', 'switchyard-worker']) {
@@ -198,7 +198,7 @@ test('k8s - Prometheus in the cluster scrapes through the headless Services the 
   }
 });
 
-test('compose - one-machine install: drain fits the stop grace, variables are switchyard\'s, boards and rules are mounted where provisioning looks', () => {
+t.test('compose - one-machine install: drain fits the stop grace, variables are switchyard\'s, boards and rules are mounted where provisioning looks', async () => {
   const compose = parseYaml(readFileSync('deploy/docker-compose.yml', 'utf8'), { merge: true }) as any;
   const env = compose.services.gateway.environment;
   const drainMs = Number(env.SY_DRAIN_GRACE_MS);

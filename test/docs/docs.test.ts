@@ -1,11 +1,11 @@
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { configTable } from '../../platform/config.js';
 
 const readme = readFileSync('README.md', 'utf8');
 
-test('docs - the README shows the two commands and .ci/run runs the test one', () => {
+t.test('docs - the README shows the two commands and .ci/run runs the test one', async () => {
   assert.match(readme, /npm ci && npm start/);
   assert.match(readme, /npm ci && npm test/);
   const ci = readFileSync('.ci/run', 'utf8');
@@ -15,7 +15,7 @@ test('docs - the README shows the two commands and .ci/run runs the test one', (
   assert.match(pkg.engines.node, /20/);
 });
 
-test('docs - the README configuration table lists every variable with its default', () => {
+t.test('docs - the README configuration table lists every variable with its default', async () => {
   for (const row of configTable()) {
     const shown = row.default === '' ? '(empty)' : `\`${String(row.default)}\``;
     assert.ok(readme.includes(`| \`${row.env}\` | ${shown} |`), `README row for ${row.env} with default ${shown} (run npm run docs:config)`);

@@ -9,7 +9,7 @@
  * The AI and payments panels run against the same offline services as
  * `npm start` (demoServices.ts). A screenshot goes to .tmp/ (git-ignored).
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -30,14 +30,14 @@ let services: DemoServices | undefined;
 let browser: Browser | undefined;
 let demoDir: string | undefined;
 
-before(async () => {
+t.before(async () => {
   if ('missing' in chromiumFound) return;
   // Passing no environment: the demo services decide alone, whatever the caller's SY_AI_*/SY_STRIPE_* say.
   services = await startDemoServices({});
   stack = await startStack({ gateways: 0, workers: 1, env: services.env });
   browser = await launchChromium(chromiumFound.path);
 });
-after(async () => {
+t.teardown(async () => {
   await browser?.close();
   await stack?.stop();
   await services?.stop();
@@ -116,7 +116,7 @@ async function chatEntries(page: Page): Promise<{ counts: Record<string, number>
 const skipReason = 'missing' in chromiumFound ? `SKIPPED: ${chromiumFound.missing}` : undefined;
 if (skipReason) process.stderr.write(`\n*** demo browser test ${skipReason} ***\n\n`);
 
-test('demo in chromium - two users chat through a gateway restart; both pages show every message exactly once', { skip: skipReason ?? false }, async (t) => {
+t.test('demo in chromium - two users chat through a gateway restart; both pages show every message exactly once', { skip: skipReason ?? false }, async (t) => {
   const s = stack!;
   const worker = s.workers[0]!;
   const actors = (worker.logLines().find((l) => l.msg === 'worker ready')?.actors as string[] | undefined) ?? [];
@@ -148,7 +148,7 @@ test('demo in chromium - two users chat through a gateway restart; both pages sh
   await post(alice, `alice while the gateway is down ${tag}`);
   const { gateway: second, waitedMs } = await restartDemoGatewayOnPort(s, port);
   assert.equal(second.port, port);
-  t.diagnostic(`new gateway listening on the same port ${port} after ${waitedMs} ms (TIME_WAIT of the drained sockets)`);
+  t.comment(`new gateway listening on the same port ${port} after ${waitedMs} ms (TIME_WAIT of the drained sockets)`);
   for (const page of [alice, bob]) {
     await page.waitForSelector('body[data-state=open]', { timeout: 60_000 });
     await page.waitForSelector('#banner:not([hidden])', { timeout: 60_000 });
@@ -163,7 +163,7 @@ test('demo in chromium - two users chat through a gateway restart; both pages sh
     assert.equal(new Set(seqs).size, seqs.length, `${name}'s page: one entry per room seq`);
     const banner = await page.textContent('#banner');
     assert.match(banner ?? '', /^Reconnected/, `${name}'s page says it reconnected: ${banner}`);
-    t.diagnostic(`${name}: ${seqs.length} messages, seqs ${seqs.join(',')}; banner: ${banner}`);
+    t.comment(`${name}: ${seqs.length} messages, seqs ${seqs.join(',')}; banner: ${banner}`);
   }
 
   // The other panels after the restart, on alice's page: an AI answer streams in, a payment succeeds.
@@ -187,6 +187,6 @@ test('demo in chromium - two users chat through a gateway restart; both pages sh
 
   await mkdir(resolve('.tmp'), { recursive: true });
   await alice.screenshot({ path: SCREENSHOT, fullPage: true });
-  t.diagnostic(`screenshot of the demo: ${SCREENSHOT}`);
+  t.comment(`screenshot of the demo: ${SCREENSHOT}`);
   process.stdout.write(`demo screenshot: ${SCREENSHOT}\n`);
 });

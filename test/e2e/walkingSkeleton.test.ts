@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { MongoClient } from 'mongodb';
 import { Redis } from 'ioredis';
@@ -8,10 +8,10 @@ import { pinnedVersions } from '../../deploy/local/servers.js';
 import { WsTestClient } from '../harness/wsTestClient.js';
 
 let stack: Stack;
-before(async () => { stack = await startStack(); });
-after(async () => { await stack?.stop(); });
+t.before(async () => { stack = await startStack(); });
+t.teardown(async () => { await stack?.stop(); });
 
-test('walking skeleton - the servers are the real ones (nats-server >= 2.12, redis-server, Mongo wire)', async (t) => {
+t.test('walking skeleton - the servers are the real ones (nats-server >= 2.12, redis-server, Mongo wire)', async (t) => {
   const nc = await connect({ servers: stack.env.NATS_URL });
   const version = nc.info!.version;
   await nc.close();
@@ -23,12 +23,12 @@ test('walking skeleton - the servers are the real ones (nats-server >= 2.12, red
   const mongo = await MongoClient.connect(stack.env.MONGODB_URI!);
   const build = await mongo.db('admin').command({ buildInfo: 1 });
   await mongo.close();
-  t.diagnostic(`nats-server ${version}; redis-server ${/redis_version:(\S+)/.exec(redisInfo)?.[1]}; mongo wire ${String(build.version)} (${build.ferretdbVersion !== undefined ? `FerretDB ${pinnedVersions().FERRETDB_VERSION} embedded as mongowire` : 'MongoDB'})`);
+  t.comment(`nats-server ${version}; redis-server ${/redis_version:(\S+)/.exec(redisInfo)?.[1]}; mongo wire ${String(build.version)} (${build.ferretdbVersion !== undefined ? `FerretDB ${pinnedVersions().FERRETDB_VERSION} embedded as mongowire` : 'MongoDB'})`);
   assert.match(redisInfo, /redis_version:/);
   assert.equal(typeof build.version, 'string');
 });
 
-test('walking skeleton - welcome, accepted after the JetStream ack, result pushed back, state in MongoDB', async () => {
+t.test('walking skeleton - welcome, accepted after the JetStream ack, result pushed back, state in MongoDB', async () => {
   const { client, welcome } = await WsTestClient.hello(stack.wsUrl(), await stack.token('alice'));
   assert.equal(welcome.user, 'alice');
   assert.equal(typeof welcome.session, 'string');
@@ -52,7 +52,7 @@ test('walking skeleton - welcome, accepted after the JetStream ack, result pushe
   assert.deepEqual(doc?.state, { value: 6, applied: 3 });
 });
 
-test('walking skeleton - a business error is a result with ok:false and a code', async () => {
+t.test('walking skeleton - a business error is a result with ok:false and a code', async () => {
   const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token('bob'));
   client.send({ type: 'cmd', id: 'bad', actor: 'counter', entity: 'skeleton-2', name: 'add', data: { by: 'x' } });
   const result = await client.next((f) => f.type === 'result' && f.id === 'bad');

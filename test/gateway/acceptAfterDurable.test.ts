@@ -2,17 +2,17 @@
  * Guarantee 1: `accepted` only after JetStream acknowledged the command; a
  * retry of the same id is deduplicated and acknowledged again.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stackFixture.js';
 import { WsTestClient } from '../harness/wsTestClient.js';
 import { addCommand, assertServes, eventually, uniqueId } from './gatewayTestKit.js';
 
 let stack: Stack;
-before(async () => { stack = await startStack({ env: { SY_PUBLISH_TIMEOUT_MS: '1500' } }); });
-after(async () => { await stack?.stop(); });
+t.before(async () => { stack = await startStack({ env: { SY_PUBLISH_TIMEOUT_MS: '1500' } }); });
+t.teardown(async () => { await stack?.stop(); });
 
-test('guarantee 1 - accepted only after the JetStream ack: with JetStream stopped the command is rejected UNAVAILABLE and never accepted', async () => {
+t.test('guarantee 1 - accepted only after the JetStream ack: with JetStream stopped the command is rejected UNAVAILABLE and never accepted', async () => {
   const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token('durable'));
   const id = uniqueId('durable');
   const entity = uniqueId('durable-entity');
@@ -40,7 +40,7 @@ test('guarantee 1 - accepted only after the JetStream ack: with JetStream stoppe
   await client.close();
 });
 
-test('guarantee 1 - a retry of the same command id is deduplicated and accepted again; the command is applied once', async () => {
+t.test('guarantee 1 - a retry of the same command id is deduplicated and accepted again; the command is applied once', async () => {
   const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token('retrier'));
   const id = uniqueId('retry');
   const entity = uniqueId('retry-entity');

@@ -4,7 +4,7 @@
  * the gateway. The gateway reaches NATS through a proxy that holds the ack
  * back until the result has arrived, so the race goes the bad way every time.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
 import { startStack, type Stack } from '../harness/stackFixture.js';
@@ -14,17 +14,17 @@ import { addCommand, eventually, uniqueId } from './gatewayTestKit.js';
 
 let stack: Stack;
 let proxy: AckHoldingNatsProxy;
-before(async () => {
+t.before(async () => {
   stack = await startStack({ gateways: 0, workers: 1 });
   proxy = await AckHoldingNatsProxy.start(stack.servers.nats.port);
   await stack.startGateway({ NATS_URL: `nats://127.0.0.1:${proxy.port}` });
 });
-after(async () => {
+t.teardown(async () => {
   await stack?.stop();
   await proxy?.stop();
 });
 
-test('protocol - a result never precedes its accepted on the same connection, even when the result reaches the gateway before the JetStream ack', async () => {
+t.test('protocol - a result never precedes its accepted on the same connection, even when the result reaches the gateway before the JetStream ack', async () => {
   const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token(uniqueId('racer')));
   const entity = uniqueId('race');
   // Warm the entity up, so the worker answers at its fastest.
@@ -48,7 +48,7 @@ test('protocol - a result never precedes its accepted on the same connection, ev
   await client.close();
 });
 
-test('socket.io - the ack (accepted) of a cmd comes before its result event, even when the result reaches the gateway before the JetStream ack', async () => {
+t.test('socket.io - the ack (accepted) of a cmd comes before its result event, even when the result reaches the gateway before the JetStream ack', async () => {
   const socket = io(stack.httpUrl(), { auth: { token: await stack.token(uniqueId('sio-racer')) }, transports: ['websocket'], reconnection: false });
   const seen: string[] = [];
   socket.on('result', (frame: { id: string }) => seen.push(`result:${frame.id}`));

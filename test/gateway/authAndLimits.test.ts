@@ -3,7 +3,7 @@
  * input) and the documented answer to each kind of bad input. After each
  * one the gateway keeps serving other clients.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { SignJWT, generateKeyPair } from 'jose';
 import { startStack, TEST_JWT_SECRET, type Stack } from '../harness/stackFixture.js';
@@ -11,12 +11,12 @@ import { WsTestClient } from '../harness/wsTestClient.js';
 import { addCommand, assertServes, uniqueId } from './gatewayTestKit.js';
 
 let stack: Stack;
-before(async () => {
+t.before(async () => {
   stack = await startStack({
     env: { SY_MAX_FRAME_BYTES: '2048', SY_MAX_SUBSCRIPTIONS: '2', SY_MAX_IN_FLIGHT: '1', SY_HELLO_TIMEOUT_MS: '1500', SY_PUBLISH_TIMEOUT_MS: '1500', SY_IDLE_TIMEOUT_S: '8' },
   });
 });
-after(async () => { await stack?.stop(); });
+t.teardown(async () => { await stack?.stop(); });
 
 async function errorAndClose(client: WsTestClient): Promise<{ code: string; close: number }> {
   await client.closed;
@@ -24,7 +24,7 @@ async function errorAndClose(client: WsTestClient): Promise<{ code: string; clos
   return { code: error?.code ?? '(no error frame)', close: client.closeCode! };
 }
 
-test('guarantee 5 - auth before anything: a command before hello closes with AUTH_REQUIRED (4401)', async () => {
+t.test('guarantee 5 - auth before anything: a command before hello closes with AUTH_REQUIRED (4401)', async () => {
   const client = await WsTestClient.connect(stack.wsUrl());
   client.send(addCommand(uniqueId(), 'e'));
   assert.deepEqual(await errorAndClose(client), { code: 'AUTH_REQUIRED', close: 4401 });
@@ -32,7 +32,7 @@ test('guarantee 5 - auth before anything: a command before hello closes with AUT
   await assertServes(stack);
 });
 
-test('guarantee 5 - before welcome, a frame of an unknown type or a binary frame closes with BAD_FRAME (4400), an invalid one with VALIDATION (4400)', async () => {
+t.test('guarantee 5 - before welcome, a frame of an unknown type or a binary frame closes with BAD_FRAME (4400), an invalid one with VALIDATION (4400)', async () => {
   const unknownType = await WsTestClient.connect(stack.wsUrl());
   unknownType.send({ type: 'subscribe', topic: 'public.a' });
   assert.deepEqual(await errorAndClose(unknownType), { code: 'BAD_FRAME', close: 4400 });
@@ -45,12 +45,12 @@ test('guarantee 5 - before welcome, a frame of an unknown type or a binary frame
   await assertServes(stack);
 });
 
-test('guarantee 5 - a connection that sends no hello within the hello timeout is closed with AUTH_REQUIRED (4401)', async () => {
+t.test('guarantee 5 - a connection that sends no hello within the hello timeout is closed with AUTH_REQUIRED (4401)', async () => {
   const client = await WsTestClient.connect(stack.wsUrl());
   assert.deepEqual(await errorAndClose(client), { code: 'AUTH_REQUIRED', close: 4401 });
 });
 
-test('guarantee 5 - bad signature, expired token, wrong alg (none, HS512, RS256) and missing sub are refused with AUTH_FAILED (4401)', async () => {
+t.test('guarantee 5 - bad signature, expired token, wrong alg (none, HS512, RS256) and missing sub are refused with AUTH_FAILED (4401)', async () => {
   const secret = new TextEncoder().encode(TEST_JWT_SECRET);
   const now = Math.floor(Date.now() / 1000);
   const { privateKey } = await generateKeyPair('RS256');
@@ -72,7 +72,7 @@ test('guarantee 5 - bad signature, expired token, wrong alg (none, HS512, RS256)
   await assertServes(stack);
 });
 
-test('guarantee 5 - malformed JSON and unknown frame types get BAD_FRAME, an invalid cmd is rejected with VALIDATION; the connection stays open', async () => {
+t.test('guarantee 5 - malformed JSON and unknown frame types get BAD_FRAME, an invalid cmd is rejected with VALIDATION; the connection stays open', async () => {
   const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token('sloppy'));
   client.sendRaw('{not json');
   const bad = await client.next((f) => f.type === 'error');
@@ -91,14 +91,14 @@ test('guarantee 5 - malformed JSON and unknown frame types get BAD_FRAME, an inv
   await client.close();
 });
 
-test('guarantee 5 - a frame over SY_MAX_FRAME_BYTES closes with FRAME_TOO_LARGE (1009)', async () => {
+t.test('guarantee 5 - a frame over SY_MAX_FRAME_BYTES closes with FRAME_TOO_LARGE (1009)', async () => {
   const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token('big'));
   client.send({ type: 'cmd', id: 'big', actor: 'counter', entity: 'e', name: 'add', data: { pad: 'x'.repeat(3000) } });
   assert.deepEqual(await errorAndClose(client), { code: 'FRAME_TOO_LARGE', close: 1009 });
   await assertServes(stack);
 });
 
-test('guarantee 5 - a socket may join at most SY_MAX_SUBSCRIPTIONS topics (LIMIT_EXCEEDED, connection stays)', async () => {
+t.test('guarantee 5 - a socket may join at most SY_MAX_SUBSCRIPTIONS topics (LIMIT_EXCEEDED, connection stays)', async () => {
   const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token('joiner'));
   for (const topic of ['public.a', 'public.b']) {
     client.send({ type: 'sub', topic });
@@ -114,7 +114,7 @@ test('guarantee 5 - a socket may join at most SY_MAX_SUBSCRIPTIONS topics (LIMIT
   await client.close();
 });
 
-test('guarantee 5 - commands in flight per socket are limited (LIMIT_EXCEEDED while the first waits for its ack)', async () => {
+t.test('guarantee 5 - commands in flight per socket are limited (LIMIT_EXCEEDED while the first waits for its ack)', async () => {
   const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token('hasty'));
   stack.servers.nats.signal('SIGSTOP');
   try {
@@ -129,7 +129,7 @@ test('guarantee 5 - commands in flight per socket are limited (LIMIT_EXCEEDED wh
   await client.close();
 });
 
-test('guarantee 5 - idle limit: a client that sends nothing but answers the gateway\'s WebSocket pings stays connected past SY_IDLE_TIMEOUT_S', async () => {
+t.test('guarantee 5 - idle limit: a client that sends nothing but answers the gateway\'s WebSocket pings stays connected past SY_IDLE_TIMEOUT_S', async () => {
   const { client, welcome } = await WsTestClient.hello(stack.wsUrl(), await stack.token('quiet'));
   const idleMs = (welcome.limits as { idleTimeoutMs: number }).idleTimeoutMs;
   assert.equal(idleMs, 8000);

@@ -3,7 +3,7 @@
  * (4008) once its send buffer passes SY_MAX_BACKPRESSURE_BYTES, resumes
  * without losing a push, and the gateway's memory stays bounded.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { subjects } from '../../protocol/index.js';
@@ -14,11 +14,11 @@ import { PausableSocket, assertServes, eventually, lastSeq, metric, natsOf, publ
 const LIMIT = 65536;
 let stack: Stack;
 let nc: NatsConnection;
-before(async () => {
+t.before(async () => {
   stack = await startStack({ env: { SY_MAX_BACKPRESSURE_BYTES: String(LIMIT) } });
   nc = await natsOf(stack);
 });
-after(async () => {
+t.teardown(async () => {
   await nc?.close();
   await stack?.stop();
 });
@@ -39,7 +39,7 @@ async function floodUntilClosed(session: string, size: number, max: number, chec
   return seqs;
 }
 
-test('guarantee 3 - a slow consumer is closed with SLOW_CONSUMER (4008) and resumes without losing a push', async () => {
+t.test('guarantee 3 - a slow consumer is closed with SLOW_CONSUMER (4008) and resumes without losing a push', async () => {
   const { socket, welcome } = await PausableSocket.hello(stack.wsUrl(), await stack.token('slow'));
   socket.pauseReading();
   const seqs = await floodUntilClosed(welcome.session as string, 8192, 5000);
@@ -62,7 +62,7 @@ test('guarantee 3 - a slow consumer is closed with SLOW_CONSUMER (4008) and resu
   }
 });
 
-test('guarantee 3 - gateway memory stays bounded while a client does not read', async () => {
+t.test('guarantee 3 - gateway memory stays bounded while a client does not read', async () => {
   const gateway = stack.gateways[0]!;
   const { socket, welcome } = await PausableSocket.hello(stack.wsUrl(), await stack.token('stalled'));
   socket.pauseReading();

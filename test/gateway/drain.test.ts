@@ -3,7 +3,7 @@
  * finished, clients told to reconnect elsewhere (1012), session records
  * released, exit 0 — and no accepted command is lost.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
@@ -13,10 +13,10 @@ import { sessionKey } from '../../gateway/index.js';
 import { addCommand, lastSeq, uniqueId } from './gatewayTestKit.js';
 
 let stack: Stack;
-before(async () => { stack = await startStack({ gateways: 2 }); });
-after(async () => { await stack?.stop(); });
+t.before(async () => { stack = await startStack({ gateways: 2 }); });
+t.teardown(async () => { await stack?.stop(); });
 
-test('guarantee 4 - SIGTERM drains: clients are told to reconnect (1012), the gateway exits 0, and no accepted command is lost', async () => {
+t.test('guarantee 4 - SIGTERM drains: clients are told to reconnect (1012), the gateway exits 0, and no accepted command is lost', async () => {
   const [gatewayA, gatewayB] = stack.gateways as [SwitchyardProcess, SwitchyardProcess];
   const user = 'drained';
   const entity = uniqueId('drain-entity');

@@ -1,14 +1,14 @@
-import { after, before, test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 import { startStack, type Stack } from '../harness/stackFixture.js';
 import { assertServes } from './gatewayTestKit.js';
 
 let stack: Stack;
-before(async () => { stack = await startStack({ workers: 1, gateways: 1 }); });
-after(async () => { await stack?.stop(); });
+t.before(async () => { stack = await startStack({ workers: 1, gateways: 1 }); });
+t.teardown(async () => { await stack?.stop(); });
 
-test('gateway - a second gateway on a taken port exits with a clear error and the first keeps serving', async () => {
+t.test('gateway - a second gateway on a taken port exits with a clear error and the first keeps serving', async () => {
   const first = stack.gateways[0]!;
   const second = new SwitchyardProcess('gateway', { ...stack.env, SY_PORT: String(first.port) });
   try {

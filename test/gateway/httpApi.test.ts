@@ -4,14 +4,14 @@
  * GET /v1/commands/:id gives the status and the result; every error has
  * its documented status and code.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../harness/stackFixture.js';
 import { eventually, uniqueId } from './gatewayTestKit.js';
 
 let stack: Stack;
-before(async () => { stack = await startStack({ env: { SY_MAX_FRAME_BYTES: '2048' } }); });
-after(async () => { await stack?.stop(); });
+t.before(async () => { stack = await startStack({ env: { SY_MAX_FRAME_BYTES: '2048' } }); });
+t.teardown(async () => { await stack?.stop(); });
 
 async function post(body: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${stack.httpUrl()}/v1/commands`, {
@@ -27,7 +27,7 @@ async function get(id: string, token: string): Promise<{ status: number; body: R
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-test('http - POST /v1/commands answers 202 after the JetStream ack; GET /v1/commands/:id gives the result; a retry is deduplicated', async () => {
+t.test('http - POST /v1/commands answers 202 after the JetStream ack; GET /v1/commands/:id gives the result; a retry is deduplicated', async () => {
   const token = await stack.token('http-user');
   const id = uniqueId('http');
   const entity = uniqueId('http-entity');
@@ -50,7 +50,7 @@ test('http - POST /v1/commands answers 202 after the JetStream ack; GET /v1/comm
   assert.deepEqual((state.body.result as { data: unknown }).data, { value: 4, applied: 1 }, 'the retry was not applied again');
 });
 
-test('http - errors: no or bad token 401, bad JSON and invalid fields 400, oversize body 413, unknown id 404 — each with its code', async () => {
+t.test('http - errors: no or bad token 401, bad JSON and invalid fields 400, oversize body 413, unknown id 404 — each with its code', async () => {
   const token = await stack.token('http-errors');
   const valid = { id: uniqueId(), actor: 'counter', entity: 'e', name: 'add', data: { by: 1 } };
   const cases: Array<[string, Promise<{ status: number; body: Record<string, unknown> }>, number, string]> = [
@@ -71,7 +71,7 @@ test('http - errors: no or bad token 401, bad JSON and invalid fields 400, overs
   assert.equal(other.status, 404, 'a user never sees another user\'s command');
 });
 
-test('http - an unknown path is 404 NOT_FOUND and a wrong method 405 METHOD_NOT_ALLOWED (with Allow), both in the JSON error shape', async () => {
+t.test('http - an unknown path is 404 NOT_FOUND and a wrong method 405 METHOD_NOT_ALLOWED (with Allow), both in the JSON error shape', async () => {
   const cases: Array<[string, string, number, string, string | null]> = [
     ['GET', '/no/such/path', 404, 'NOT_FOUND', null],
     ['POST', '/v2/commands', 404, 'NOT_FOUND', null],

@@ -6,7 +6,7 @@
  * (gateway/natsGapRecovery.ts) — the client's WebSocket never closed, so no
  * client resume would repair it.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -20,20 +20,20 @@ let stack: Stack;
 let proxy: CuttableTcpProxy;
 let nc: NatsConnection;
 
-before(async () => {
+t.before(async () => {
   stack = await startStack({ gateways: 0, workers: 1, env: { SY_PROBE_ACTOR: 'true' } });
   proxy = await CuttableTcpProxy.start(stack.servers.nats.port);
   // Only the gateway reaches NATS through the proxy; the worker stays connected directly.
   await stack.startGateway({ NATS_URL: `nats://127.0.0.1:${proxy.port}` });
   nc = await connect({ servers: stack.env.NATS_URL! });
 });
-after(async () => {
+t.teardown(async () => {
   await nc?.close();
   await proxy?.stop();
   await stack?.stop();
 });
 
-test('guarantee 2 - a result published while the gateway was cut off from NATS reaches its connected client once, after the reconnect', async () => {
+t.test('guarantee 2 - a result published while the gateway was cut off from NATS reaches its connected client once, after the reconnect', async () => {
   const { client, welcome } = await WsTestClient.hello(stack.wsUrl(), await stack.token('gina'));
   const session = welcome.session as string;
   client.send({ type: 'cmd', id: 'slow-1', actor: 'probe', entity: 'gap', name: 'work', data: { ms: 1500 } });

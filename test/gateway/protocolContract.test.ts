@@ -4,7 +4,7 @@
  * documents every error code (with its close code and HTTP status), every
  * frame type and the HTTP and ACL contracts.
  */
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { driftedSchemaFiles } from '../../protocol/exportJsonSchema.js';
@@ -12,17 +12,17 @@ import { CLIENT_FRAMES, ERROR_CODES, SERVER_FRAMES } from '../../protocol/index.
 
 const readme = readFileSync('protocol/README.md', 'utf8');
 
-test('protocol - the checked-in JSON Schema matches the TypeBox sources (npm run schema)', () => {
+t.test('protocol - the checked-in JSON Schema matches the TypeBox sources (npm run schema)', async () => {
   assert.deepEqual(driftedSchemaFiles(), [], 'run npm run schema and commit protocol/schema/');
 });
 
-test('protocol - the README documents every error code with its WebSocket close code, HTTP status and retryability', () => {
+t.test('protocol - the README documents every error code with its WebSocket close code, HTTP status and retryability', async () => {
   for (const [code, row] of Object.entries(ERROR_CODES)) {
     assert.ok(readme.includes(`| \`${code}\` | ${row.wsClose} | ${row.http} | ${row.retryable ? 'yes' : 'no'} |`), `error table row for ${code}`);
   }
 });
 
-test('protocol - the README shows every frame type, the HTTP API and the ACL service contract', () => {
+t.test('protocol - the README shows every frame type, the HTTP API and the ACL service contract', async () => {
   for (const type of [...Object.keys(CLIENT_FRAMES), ...Object.keys(SERVER_FRAMES)]) {
     assert.ok(readme.includes(`"type":"${type}"`), `an example of the ${type} frame`);
   }

@@ -3,7 +3,7 @@
  * gateways share one user's budget through Redis), with RATE_LIMITED and
  * details.retryAfterMs on WebSocket and 429 + Retry-After over HTTP.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
@@ -14,12 +14,12 @@ import { addCommand, assertServes, eventually, uniqueId } from './gatewayTestKit
 
 const LIMIT = 5;
 let stack: Stack;
-before(async () => {
+t.before(async () => {
   stack = await startStack({ gateways: 2, env: { SY_RATE_LIMIT_COMMANDS: String(LIMIT), SY_RATE_LIMIT_WINDOW_MS: '120000', SY_RATE_LIMIT_SYNC_MS: '50' } });
 });
-after(async () => { await stack?.stop(); });
+t.teardown(async () => { await stack?.stop(); });
 
-test('guarantee 5 - the per-user rate limit is enforced cluster-wide: commands counted on gateway A are refused on gateway B', async () => {
+t.test('guarantee 5 - the per-user rate limit is enforced cluster-wide: commands counted on gateway A are refused on gateway B', async () => {
   const [gatewayA, gatewayB] = stack.gateways as [SwitchyardProcess, SwitchyardProcess];
   const user = uniqueId('limited');
   const { client: onA } = await WsTestClient.hello(stack.wsUrl(gatewayA), await stack.token(user));

@@ -2,7 +2,7 @@
  * Guarantee 2, the other half: past the OUT retention window a resuming
  * client is told `recovered: false` — never silently nothing.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -13,16 +13,16 @@ import { addCommand, eventually, metric, natsOf, uniqueId } from './gatewayTestK
 
 let stack: Stack;
 let nc: NatsConnection;
-before(async () => {
+t.before(async () => {
   stack = await startStack({ env: { SY_OUT_MAX_AGE_S: '10' } });
   nc = await natsOf(stack);
 });
-after(async () => {
+t.teardown(async () => {
   await nc?.close();
   await stack?.stop();
 });
 
-test('guarantee 2 - past the retention window a resuming client is told recovered:false', async () => {
+t.test('guarantee 2 - past the retention window a resuming client is told recovered:false', async () => {
   const { client, welcome } = await WsTestClient.hello(stack.wsUrl(), await stack.token('late'));
   const id = uniqueId('late');
   client.send(addCommand(id, uniqueId('late-entity')));

@@ -3,7 +3,7 @@
  * reconnects (recovery from OUT by seq), sessions resume on any node, and a
  * takeover closes the stale socket. Two gateways, one worker.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -16,11 +16,11 @@ import { addCommand, eventually, lastSeq, natsOf, publishEvent, publishPush, uni
 
 let stack: Stack;
 let nc: NatsConnection;
-before(async () => {
+t.before(async () => {
   stack = await startStack({ gateways: 2 });
   nc = await natsOf(stack);
 });
-after(async () => {
+t.teardown(async () => {
   await nc?.close();
   await stack?.stop();
 });
@@ -28,7 +28,7 @@ after(async () => {
 function pauseWorker(): void { process.kill(stack.workers[0]!.pid!, 'SIGSTOP'); }
 function resumeWorker(): void { process.kill(stack.workers[0]!.pid!, 'SIGCONT'); }
 
-test('guarantee 2 - an accepted command gets exactly one result after the client moves from gateway A to gateway B mid-flight', async () => {
+t.test('guarantee 2 - an accepted command gets exactly one result after the client moves from gateway A to gateway B mid-flight', async () => {
   // A third gateway, killed by this test; the others stay for the next tests.
   const gatewayA = await stack.startGateway();
   const gatewayB = stack.gateways[1]!;
@@ -56,7 +56,7 @@ test('guarantee 2 - an accepted command gets exactly one result after the client
   await onB.close();
 });
 
-test('guarantee 2 - a client that resumed before its result existed receives it live, exactly once', async () => {
+t.test('guarantee 2 - a client that resumed before its result existed receives it live, exactly once', async () => {
   const [gatewayA, gatewayB] = stack.gateways as [SwitchyardProcess, SwitchyardProcess];
   const { client: onA, welcome } = await WsTestClient.hello(stack.wsUrl(gatewayA), await stack.token('early'));
   const ids = [uniqueId('early'), uniqueId('early')];
@@ -77,7 +77,7 @@ test('guarantee 2 - a client that resumed before its result existed receives it 
   await onB.close();
 });
 
-test('guarantee 2 - pushes missed while disconnected are replayed in seq order, then live pushes follow without gap or duplicate', async () => {
+t.test('guarantee 2 - pushes missed while disconnected are replayed in seq order, then live pushes follow without gap or duplicate', async () => {
   const [gatewayA, gatewayB] = stack.gateways as [SwitchyardProcess, SwitchyardProcess];
   const topic = `public.${uniqueId('replay')}`;
   const { client: onA, welcome } = await WsTestClient.hello(stack.wsUrl(gatewayA), await stack.token('replayer'));
@@ -97,7 +97,7 @@ test('guarantee 2 - pushes missed while disconnected are replayed in seq order, 
   await onB.close();
 });
 
-test('guarantee 6 - a session resumes on any node with its user and topics; the record says which node holds it', async () => {
+t.test('guarantee 6 - a session resumes on any node with its user and topics; the record says which node holds it', async () => {
   const [gatewayA, gatewayB] = stack.gateways as [SwitchyardProcess, SwitchyardProcess];
   const topic = `public.${uniqueId('carry')}`;
   const { client: onA, welcome } = await WsTestClient.hello(stack.wsUrl(gatewayA), await stack.token('carrier'));
@@ -126,7 +126,7 @@ test('guarantee 6 - a session resumes on any node with its user and topics; the 
   }
 });
 
-test('guarantee 6 - resuming on another node closes the stale socket there with SESSION_REPLACED (4001)', async () => {
+t.test('guarantee 6 - resuming on another node closes the stale socket there with SESSION_REPLACED (4001)', async () => {
   const [gatewayA, gatewayB] = stack.gateways as [SwitchyardProcess, SwitchyardProcess];
   const { client: onA, welcome } = await WsTestClient.hello(stack.wsUrl(gatewayA), await stack.token('twice'));
   const { client: onB, welcome: resumed } = await WsTestClient.hello(stack.wsUrl(gatewayB), await stack.token('twice'), { session: welcome.session as string, seq: welcome.seq as number });
@@ -141,7 +141,7 @@ test('guarantee 6 - resuming on another node closes the stale socket there with 
   await onB.close();
 });
 
-test('guarantee 6 - resuming on the same node closes the stale socket with SESSION_REPLACED (4001)', async () => {
+t.test('guarantee 6 - resuming on the same node closes the stale socket with SESSION_REPLACED (4001)', async () => {
   const gateway = stack.gateways[0]!;
   const { client: first, welcome } = await WsTestClient.hello(stack.wsUrl(gateway), await stack.token('same-node'));
   const { client: second } = await WsTestClient.hello(stack.wsUrl(gateway), await stack.token('same-node'), { session: welcome.session as string, seq: welcome.seq as number });
@@ -150,7 +150,7 @@ test('guarantee 6 - resuming on the same node closes the stale socket with SESSI
   await second.close();
 });
 
-test('guarantee 6 - another user cannot resume a session; an unknown session gets a new one (resumed:false)', async () => {
+t.test('guarantee 6 - another user cannot resume a session; an unknown session gets a new one (resumed:false)', async () => {
   const gateway = stack.gateways[0]!;
   const { client: owner, welcome } = await WsTestClient.hello(stack.wsUrl(gateway), await stack.token('owner'));
   const { client: thief, welcome: other } = await WsTestClient.hello(stack.wsUrl(gateway), await stack.token('thief'), { session: welcome.session as string, seq: 0 });
@@ -165,7 +165,7 @@ test('guarantee 6 - another user cannot resume a session; an unknown session get
   await Promise.all([owner.close(), thief.close(), stranger.close()]);
 });
 
-test('guarantee 2 - resume after resume with the resumed welcome\'s seq delivers the replayed result exactly once', async () => {
+t.test('guarantee 2 - resume after resume with the resumed welcome\'s seq delivers the replayed result exactly once', async () => {
   const gateway = stack.gateways[0]!;
   const user = uniqueId('adopter');
   const { client: first, welcome } = await WsTestClient.hello(stack.wsUrl(gateway), await stack.token(user));

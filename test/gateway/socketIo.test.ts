@@ -2,7 +2,7 @@
  * The Socket.IO endpoint on the same uWS app: same auth, commands with
  * acks, results pushed back, rooms across two gateway nodes.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { io, type Socket } from 'socket.io-client';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -11,11 +11,11 @@ import { eventually, natsOf, publishEvent, uniqueId } from './gatewayTestKit.js'
 
 let stack: Stack;
 let nc: NatsConnection;
-before(async () => {
+t.before(async () => {
   stack = await startStack({ gateways: 2 });
   nc = await natsOf(stack);
 });
-after(async () => {
+t.teardown(async () => {
   await nc?.close();
   await stack?.stop();
 });
@@ -24,7 +24,7 @@ function connect(url: string, token: string): Socket {
   return io(url, { auth: { token }, transports: ['websocket'], reconnection: false });
 }
 
-test('socket.io - a socket.io-client connects with a token, sends a command, gets accepted in the ack and the result as an event', async () => {
+t.test('socket.io - a socket.io-client connects with a token, sends a command, gets accepted in the ack and the result as an event', async () => {
   const socket = connect(stack.httpUrl(), await stack.token('sio-user'));
   const results: Array<Record<string, unknown>> = [];
   socket.on('result', (frame: Record<string, unknown>) => results.push(frame));
@@ -41,14 +41,14 @@ test('socket.io - a socket.io-client connects with a token, sends a command, get
   socket.disconnect();
 });
 
-test('socket.io - a bad token fails the connection with connect_error carrying AUTH_FAILED', async () => {
+t.test('socket.io - a bad token fails the connection with connect_error carrying AUTH_FAILED', async () => {
   const socket = connect(stack.httpUrl(), 'not-a-token');
   const error = await new Promise<Error & { data?: { code: string } }>((resolve) => socket.once('connect_error', resolve));
   assert.equal(error.data?.code, 'AUTH_FAILED');
   socket.disconnect();
 });
 
-test('socket.io - rooms span gateway nodes: members on both nodes receive a topic event once', async () => {
+t.test('socket.io - rooms span gateway nodes: members on both nodes receive a topic event once', async () => {
   const topic = `public.${uniqueId('sio-room')}`;
   const sockets = await Promise.all(stack.gateways.map(async (g, i) => {
     const s = connect(stack.httpUrl(g), await stack.token(`sio-member-${i}`));
@@ -67,7 +67,7 @@ test('socket.io - rooms span gateway nodes: members on both nodes receive a topi
   for (const s of sockets) s.disconnect();
 });
 
-test('socket.io - subscription limit: 101 subs in one burst, half of them rooms waiting for the ACL service, join exactly 100 topics and refuse one with LIMIT_EXCEEDED', async () => {
+t.test('socket.io - subscription limit: 101 subs in one burst, half of them rooms waiting for the ACL service, join exactly 100 topics and refuse one with LIMIT_EXCEEDED', async () => {
   const socket = connect(stack.httpUrl(), await stack.token(uniqueId('sio-burst')));
   await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject); });
   // Rooms this user owns: their joins wait for the messaging actor's svc.acl.room answer (joins in flight).

@@ -5,7 +5,7 @@
  * messaging actor); no answer means UNAVAILABLE, never an allow. Events
  * reach members only.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { subjects } from '../../protocol/index.js';
@@ -30,14 +30,14 @@ function startResponder(): void {
   });
 }
 
-before(async () => {
+t.before(async () => {
   // No worker: workers run the real svc.acl.room responder (actors/messaging), which would answer in place of the stand-in.
   stack = await startStack({ workers: 0, env: { SY_ACL_TIMEOUT_MS: '500' } });
   nc = await natsOf(stack);
   startResponder();
   await nc.flush();
 });
-after(async () => {
+t.teardown(async () => {
   await nc?.close();
   await stack?.stop();
 });
@@ -47,7 +47,7 @@ async function subscribe(client: WsTestClient, topic: string) {
   return client.next((f) => (f.type === 'subscribed' || f.type === 'error') && f.topic === topic);
 }
 
-test('guarantee 5 - topic ACL: a room member may join, a non-member gets FORBIDDEN, and events reach members only', async () => {
+t.test('guarantee 5 - topic ACL: a room member may join, a non-member gets FORBIDDEN, and events reach members only', async () => {
   const room = `room.${uniqueId('r')}`;
   members.set(room, new Set(['alice']));
   const { client: alice } = await WsTestClient.hello(stack.wsUrl(), await stack.token('alice'));
@@ -65,7 +65,7 @@ test('guarantee 5 - topic ACL: a room member may join, a non-member gets FORBIDD
   await Promise.all([alice.close(), mallory.close()]);
 });
 
-test('guarantee 5 - topic ACL: answers are cached; an invalidation removes a revoked member from the topic', async () => {
+t.test('guarantee 5 - topic ACL: answers are cached; an invalidation removes a revoked member from the topic', async () => {
   const room = `room.${uniqueId('r')}`;
   members.set(room, new Set(['bob']));
   const { client: bob } = await WsTestClient.hello(stack.wsUrl(), await stack.token('bob'));
@@ -84,7 +84,7 @@ test('guarantee 5 - topic ACL: answers are cached; an invalidation removes a rev
   await bob.close();
 });
 
-test('guarantee 5 - topic ACL: user topics only for their user, unknown kinds refused, no ACL responder means UNAVAILABLE (not FORBIDDEN)', async () => {
+t.test('guarantee 5 - topic ACL: user topics only for their user, unknown kinds refused, no ACL responder means UNAVAILABLE (not FORBIDDEN)', async () => {
   const { client: carol } = await WsTestClient.hello(stack.wsUrl(), await stack.token('carol'));
   assert.equal((await subscribe(carol, 'user.carol')).type, 'subscribed');
   assert.equal(((await subscribe(carol, 'user.dave')).error as { code: string }).code, 'FORBIDDEN');
@@ -112,7 +112,7 @@ async function subscribeBurst(client: WsTestClient, topics: string[]): Promise<{
   };
 }
 
-test('guarantee 5 - subscription limit: 101 sub frames in one burst join exactly 100 topics and refuse one with LIMIT_EXCEEDED', async () => {
+t.test('guarantee 5 - subscription limit: 101 sub frames in one burst join exactly 100 topics and refuse one with LIMIT_EXCEEDED', async () => {
   const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token(uniqueId('burst')));
   const topics = Array.from({ length: 101 }, (_, i) => `public.${uniqueId(`b${i}`)}`);
   const { joined, refused } = await subscribeBurst(client, topics);
@@ -121,7 +121,7 @@ test('guarantee 5 - subscription limit: 101 sub frames in one burst join exactly
   await client.close();
 });
 
-test('guarantee 5 - subscription limit: joins in flight (rooms waiting for the ACL service) count once; exactly 100 joined, one refused', async () => {
+t.test('guarantee 5 - subscription limit: joins in flight (rooms waiting for the ACL service) count once; exactly 100 joined, one refused', async () => {
   const user = uniqueId('burst-rooms');
   const rooms = Array.from({ length: 50 }, () => `room.${uniqueId('r')}`);
   for (const room of rooms) members.set(room, new Set([user]));
@@ -134,7 +134,7 @@ test('guarantee 5 - subscription limit: joins in flight (rooms waiting for the A
   await client.close();
 });
 
-test('guarantee 5 - topic ACL: a refusal is not cached; a user who just joined a room subscribes at once (50 of 50), before the invalidation arrives', async () => {
+t.test('guarantee 5 - topic ACL: a refusal is not cached; a user who just joined a room subscribes at once (50 of 50), before the invalidation arrives', async () => {
   for (let i = 0; i < 50; i++) {
     const room = `room.${uniqueId('join')}`;
     const user = uniqueId('joiner');

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -6,7 +6,7 @@ import { startNatsCluster } from '../../deploy/local/servers.js';
 import { ensureStreams } from '../../platform/nats.js';
 import { STREAMS } from '../../protocol/index.js';
 
-test('harness - a 3-node JetStream cluster takes switchyard streams with replicas 3', async () => {
+t.test('harness - a 3-node JetStream cluster takes switchyard streams with replicas 3', async () => {
   const cluster = await startNatsCluster(3);
   const nc = await connect({ servers: cluster.urls.split(','), maxReconnectAttempts: -1 });
   try {

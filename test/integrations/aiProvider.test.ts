@@ -3,7 +3,7 @@
  * server speaking the Chat Completions streaming format
  * (deploy/local/chatCompletionsServer.ts), and the simulated provider.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import {
   OpenAiCompatibleChatProvider, SimulatedChatProvider, SIMULATED_LABEL, chatProviderFromConfig, IntegrationError,
@@ -15,8 +15,8 @@ import { captureLogger } from '../harness/capturedLogger.js';
 import { integrationError, since } from '../harness/integrationAssertions.js';
 
 let ai: ChatCompletionsServer;
-before(async () => { ai = await startChatCompletionsServer(); });
-after(async () => { await ai?.stop(); });
+t.before(async () => { ai = await startChatCompletionsServer(); });
+t.teardown(async () => { await ai?.stop(); });
 
 const API_KEY = 'sk-test-NEVER-LOGGED-5f3a';
 const PROMPT_MARKER = 'PROMPT-MARKER-do-not-log-me';
@@ -42,7 +42,7 @@ function texts(chunks: ChatChunk[]): string[] {
 
 
 
-test('ai provider - streamed chunks arrive in order and end with the usage the server reported', async () => {
+t.test('ai provider - streamed chunks arrive in order and end with the usage the server reported', async () => {
   const first = ai.requests.length;
   ai.script({ kind: 'stream', pieces: ['The ', 'answer ', 'is ', '42.'], delayMs: 5, usage: { prompt_tokens: 17, completion_tokens: 4 } });
   const chunks = await collect(provider());
@@ -57,14 +57,14 @@ test('ai provider - streamed chunks arrive in order and end with the usage the s
   });
 });
 
-test('ai provider - a server that reports no usage gets an estimate, marked as such', async () => {
+t.test('ai provider - a server that reports no usage gets an estimate, marked as such', async () => {
   ai.script({ kind: 'stream', pieces: ['twelve chars'], usage: null });
   const done = (await collect(provider())).at(-1);
   assert.equal(done?.type, 'done');
   assert.deepEqual(done?.type === 'done' && done.usage, { promptTokens: Math.ceil((9 + request.messages[1]!.content.length) / 4), completionTokens: 3, estimated: true });
 });
 
-test('ai provider - 429 then 200: one answer, and the retry waited for Retry-After (seconds)', async () => {
+t.test('ai provider - 429 then 200: one answer, and the retry waited for Retry-After (seconds)', async () => {
   const first = ai.requests.length;
   ai.script({ kind: 'status', status: 429, headers: { 'retry-after': '1' }, error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } },
     { kind: 'stream', pieces: ['after ', 'the ', 'wait'] });
@@ -76,7 +76,7 @@ test('ai provider - 429 then 200: one answer, and the retry waited for Retry-Aft
   assert.ok(gap >= 1000, `the second request came ${gap} ms after the first; Retry-After asked for 1000`);
 });
 
-test('ai provider - Retry-After as an HTTP date is honoured too', async () => {
+t.test('ai provider - Retry-After as an HTTP date is honoured too', async () => {
   const first = ai.requests.length;
   const retryAt = new Date(Date.now() + 2000).toUTCString(); // whole seconds
   ai.script({ kind: 'status', status: 503, headers: { 'retry-after': retryAt } }, { kind: 'stream', pieces: ['ok'] });
@@ -86,7 +86,7 @@ test('ai provider - Retry-After as an HTTP date is honoured too', async () => {
   assert.ok(requests[1]!.at >= Date.parse(retryAt), 'the second request came at or after the date the server named');
 });
 
-test('ai provider - 500 on every attempt ends in a transient UNAVAILABLE after the configured attempts', async () => {
+t.test('ai provider - 500 on every attempt ends in a transient UNAVAILABLE after the configured attempts', async () => {
   const first = ai.requests.length;
   ai.script(...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 500 })));
   await assert.rejects(collect(provider({ maxAttempts: 3 })), (err: unknown) => {
@@ -99,7 +99,7 @@ test('ai provider - 500 on every attempt ends in a transient UNAVAILABLE after t
   ai.script();
 });
 
-test('ai provider - 401 and 403 are final (not retried); 400 is VALIDATION', async () => {
+t.test('ai provider - 401 and 403 are final (not retried); 400 is VALIDATION', async () => {
   for (const [status, code] of [[401, 'VENDOR_REJECTED'], [403, 'VENDOR_REJECTED'], [400, 'VALIDATION']] as const) {
     const first = ai.requests.length;
     ai.script({ kind: 'status', status, error: { message: `scripted ${status}` } }, { kind: 'stream', pieces: ['must not be reached'] });
@@ -109,7 +109,7 @@ test('ai provider - 401 and 403 are final (not retried); 400 is VALIDATION', asy
   ai.script();
 });
 
-test('ai provider - a provider that stays silent times out and the request is retried', async () => {
+t.test('ai provider - a provider that stays silent times out and the request is retried', async () => {
   const first = ai.requests.length;
   ai.script({ kind: 'hang' }, { kind: 'stream', pieces: ['second ', 'try'] });
   assert.deepEqual(texts(await collect(provider({ timeoutMs: 1000 }))), ['second ', 'try']);
@@ -118,7 +118,7 @@ test('ai provider - a provider that stays silent times out and the request is re
   await ai.server.waitFor(() => requests[0]!.closedEarlyAt !== undefined); // the silent request was closed, not left open
 });
 
-test('ai provider - a stream that breaks midway is not retried: the caller already has part of the answer', async () => {
+t.test('ai provider - a stream that breaks midway is not retried: the caller already has part of the answer', async () => {
   const first = ai.requests.length;
   ai.script({ kind: 'stream', pieces: ['partial ', 'answer ', 'lost'], breakAfter: 1 }, { kind: 'stream', pieces: ['must not be reached'] });
   const seen: string[] = [];
@@ -131,7 +131,7 @@ test('ai provider - a stream that breaks midway is not retried: the caller alrea
   assert.equal(since(ai.requests, first).length, 1);
 });
 
-test('ai provider - abort mid-stream cancels the HTTP request: the server sees it closed', async () => {
+t.test('ai provider - abort mid-stream cancels the HTTP request: the server sees it closed', async () => {
   const first = ai.requests.length;
   ai.script({ kind: 'stream', pieces: Array.from({ length: 50 }, (_, i) => `w${i} `), delayMs: 50 });
   const controller = new AbortController();
@@ -147,7 +147,7 @@ test('ai provider - abort mid-stream cancels the HTTP request: the server sees i
   await ai.server.waitFor(() => req!.closedEarlyAt !== undefined);
 });
 
-test('ai provider - a caller that stops reading closes the HTTP request', async () => {
+t.test('ai provider - a caller that stops reading closes the HTTP request', async () => {
   const first = ai.requests.length;
   ai.script({ kind: 'stream', pieces: Array.from({ length: 50 }, (_, i) => `w${i} `), delayMs: 50 });
   for await (const c of provider().stream(request)) { if (c.type === 'text') break; }
@@ -155,7 +155,7 @@ test('ai provider - a caller that stops reading closes the HTTP request', async 
   await ai.server.waitFor(() => req!.closedEarlyAt !== undefined);
 });
 
-test('ai provider - logs never contain the API key or the prompt', async () => {
+t.test('ai provider - logs never contain the API key or the prompt', async () => {
   const captured = captureLogger('trace');
   const p = provider({ logger: captured.logger, maxAttempts: 2 });
   ai.script({ kind: 'stream', pieces: ['fine'] });
@@ -172,7 +172,7 @@ test('ai provider - logs never contain the API key or the prompt', async () => {
   assert.ok(!text.includes(PROMPT_MARKER), 'no prompt in logs');
 });
 
-test('simulated provider - streams a canned answer word by word, labelled as simulated, and can be cancelled', async () => {
+t.test('simulated provider - streams a canned answer word by word, labelled as simulated, and can be cancelled', async () => {
   const p = new SimulatedChatProvider({ firstChunkDelayMs: 5, chunkDelayMs: 2 });
   assert.deepEqual(p.info, { provider: 'simulated', model: 'simulated', simulated: true });
   const chunks = await collect(p, { messages: [{ role: 'user', content: 'hello there' }] });
@@ -193,7 +193,7 @@ test('simulated provider - streams a canned answer word by word, labelled as sim
   assert.equal(seen.length, 3);
 });
 
-test('ai config - the simulated provider is the default and says so in the log; openai points at SY_AI_BASE_URL', async () => {
+t.test('ai config - the simulated provider is the default and says so in the log; openai points at SY_AI_BASE_URL', async () => {
   const captured = captureLogger('info');
   const simulated = chatProviderFromConfig(loadConfig({}).config, captured.logger);
   assert.equal(simulated.info.simulated, true);

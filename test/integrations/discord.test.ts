@@ -1,8 +1,8 @@
 /**
- * integrations/discord.ts through @discordjs/rest against a local stand-in
+ * integrations/discord.ts through discord.js's WebhookClient against a local stand-in
  * for Discord's webhook execute endpoint (test/harness/discordWebhookServer.ts).
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { DiscordWebhookNotifier, IntegrationError, notifierFromConfig } from '../../integrations/index.js';
 import { loadConfig } from '../../platform/index.js';
@@ -11,8 +11,8 @@ import { captureLogger } from '../harness/capturedLogger.js';
 import { integrationError, since } from '../harness/integrationAssertions.js';
 
 let discord: DiscordWebhookServer;
-before(async () => { discord = await startDiscordWebhookServer(); });
-after(async () => { await discord?.stop(); });
+t.before(async () => { discord = await startDiscordWebhookServer(); });
+t.teardown(async () => { await discord?.stop(); });
 
 /** A notifier with its own rate-limit state, so tests do not see each other's buckets. */
 function notifier(timeoutMs = 15_000, logger?: ReturnType<typeof captureLogger>['logger']): DiscordWebhookNotifier {
@@ -21,7 +21,7 @@ function notifier(timeoutMs = 15_000, logger?: ReturnType<typeof captureLogger>[
 
 
 
-test('discord - a notification arrives once, as the webhook\'s message, and cannot ping anyone', async () => {
+t.test('discord - a notification arrives once, as the webhook\'s message, and cannot ping anyone', async () => {
   const before = discord.messages.length;
   const receipt = await notifier().notify({ content: 'Payment succeeded @everyone', embeds: [{ title: 'Order o-1', color: 0x2ecc71 }] }, 'order:o-1:evt_1');
   const delivered = since(discord.messages, before);
@@ -32,7 +32,7 @@ test('discord - a notification arrives once, as the webhook\'s message, and cann
   assert.deepEqual(delivered[0]!.allowedMentions, { parse: [] });
 });
 
-test('discord - a 429 with retry_after is waited out, then the notification is delivered once', async () => {
+t.test('discord - a 429 with retry_after is waited out, then the notification is delivered once', async () => {
   const firstRequest = discord.requests.length;
   const firstMessage = discord.messages.length;
   discord.script({ kind: 'rateLimited', retryAfterS: 1 });
@@ -44,7 +44,7 @@ test('discord - a 429 with retry_after is waited out, then the notification is d
   assert.equal(receipt.delivered, true);
 });
 
-test('discord - rate-limit headers are obeyed before Discord has to answer 429', async () => {
+t.test('discord - rate-limit headers are obeyed before Discord has to answer 429', async () => {
   const firstRequest = discord.requests.length;
   // The first answer teaches the client the bucket id (a new bucket starts with fresh counters,
   // as in @discordjs/rest); the second empties that bucket for 1 s; the third must wait.
@@ -59,7 +59,7 @@ test('discord - rate-limit headers are obeyed before Discord has to answer 429',
   assert.ok(gap >= 1000, `the third request waited for X-RateLimit-Reset-After (${gap} ms later)`);
 });
 
-test('discord - a rate limit longer than the time budget fails at once as a transient error', async () => {
+t.test('discord - a rate limit longer than the time budget fails at once as a transient error', async () => {
   const firstRequest = discord.requests.length;
   const firstMessage = discord.messages.length;
   discord.script({ kind: 'rateLimited', retryAfterS: 60 });
@@ -72,7 +72,7 @@ test('discord - a rate limit longer than the time budget fails at once as a tran
   assert.equal(since(discord.messages, firstMessage).length, 0);
 });
 
-test('discord - a server that never answers ends in a transient error, never a hang', async () => {
+t.test('discord - a server that never answers ends in a transient error, never a hang', async () => {
   const firstMessage = discord.messages.length;
   discord.script({ kind: 'hang' }, { kind: 'hang' });
   await assert.rejects(notifier(1_000).notify({ content: 'into the void' }), integrationError('discord', 'UNAVAILABLE', true));
@@ -80,20 +80,20 @@ test('discord - a server that never answers ends in a transient error, never a h
   discord.script();
 });
 
-test('discord - a 500 is sent again once, then surfaces as transient', async () => {
+t.test('discord - a 500 is sent again once, then surfaces as transient', async () => {
   discord.script({ kind: 'serverError' }, { kind: 'serverError' });
   const firstRequest = discord.requests.length;
   await assert.rejects(notifier().notify({ content: 'discord is down' }), integrationError('discord', 'UNAVAILABLE', true));
   assert.deepEqual(since(discord.requests, firstRequest).map((r) => r.answered), [500, 500]);
 });
 
-test('discord - a deleted webhook is a configuration error, not retried; an invalid message is a validation error', async () => {
+t.test('discord - a deleted webhook is a configuration error, not retried; an invalid message is a validation error', async () => {
   const wrongToken = new DiscordWebhookNotifier({ webhookUrl: discord.webhookUrl.replace(/[^/]+$/, 'wrong-token'), apiBase: discord.apiBase });
   await assert.rejects(wrongToken.notify({ content: 'hello' }), integrationError('discord', 'VENDOR_REJECTED', false));
   await assert.rejects(notifier().notify({ content: '' }), integrationError('discord', 'VALIDATION', false));
 });
 
-test('discord - failures and deliveries are logged without the webhook token', async () => {
+t.test('discord - failures and deliveries are logged without the webhook token', async () => {
   const captured = captureLogger('debug');
   await notifier(15_000, captured.logger).notify({ content: 'logged' }, 'order:o-9:evt_3');
   const wrongToken = new DiscordWebhookNotifier({ webhookUrl: discord.webhookUrl.replace(/[^/]+$/, 'wrong-token-XYZ'), apiBase: discord.apiBase, logger: captured.logger });
@@ -106,7 +106,7 @@ test('discord - failures and deliveries are logged without the webhook token', a
   assert.doesNotMatch(captured.text(), /test-webhook-token|wrong-token-XYZ/);
 });
 
-test('discord - with no webhook configured, notifications are skipped and say so', async () => {
+t.test('discord - with no webhook configured, notifications are skipped and say so', async () => {
   const { config } = loadConfig({});
   assert.deepEqual(await notifierFromConfig(config).notify({ content: 'nobody listens' }), { delivered: false });
   const { config: configured } = loadConfig({ SY_DISCORD_WEBHOOK_URL: discord.webhookUrl, SY_DISCORD_API_BASE: discord.apiBase });

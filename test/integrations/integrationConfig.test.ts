@@ -1,10 +1,10 @@
 /** The integration settings in platform/config.ts: secrets stay out of logs and error messages. */
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { CONFIG_FIELDS, ConfigError, loadConfig, secretConfigKeys } from '../../platform/index.js';
 import { captureLogger } from '../harness/capturedLogger.js';
 
-test('config - every secret setting is redacted from log lines, logged alone or inside the config', () => {
+t.test('config - every secret setting is redacted from log lines, logged alone or inside the config', async () => {
   const keys = secretConfigKeys();
   for (const k of ['stripeSecretKey', 'stripeWebhookSecret', 'discordWebhookUrl', 'aiApiKey']) assert.ok(keys.includes(k), `${k} is marked secret`);
   const env: Record<string, string> = {};
@@ -23,7 +23,7 @@ test('config - every secret setting is redacted from log lines, logged alone or 
   for (const value of values) assert.ok(!captured.text().includes(value), `${value} must not be logged`);
 });
 
-test('config - an invalid secret is reported by name, without its value', () => {
+t.test('config - an invalid secret is reported by name, without its value', async () => {
   assert.throws(() => loadConfig({ SY_DISCORD_WEBHOOK_URL: 'https://example.com/not-a-webhook/SECRET-token' }), (err: unknown) => {
     assert.ok(err instanceof ConfigError);
     assert.match(err.message, /SY_DISCORD_WEBHOOK_URL=\[redacted\] is invalid/);

@@ -8,7 +8,7 @@
  * card declines, 401, 429, 500) come from a scripted local HTTP server
  * answering in Stripe's error format, still parsed by the SDK.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { startStripeMock, pinnedVersions, freePort, type ServerProcess } from '../../deploy/local/servers.js';
 import {
@@ -23,20 +23,20 @@ import { integrationError } from '../harness/integrationAssertions.js';
 let mock: ServerProcess & { url: string };
 let gateway: StripePaymentGateway;
 
-before(async () => {
+t.before(async () => {
   mock = await startStripeMock();
   gateway = new StripePaymentGateway({ secretKey: 'sk_test_switchyard', apiBase: mock.url, maxNetworkRetries: 0 });
 });
-after(async () => { await mock?.stop(); });
+t.teardown(async () => { await mock?.stop(); });
 
 
-test('stripe - the stand-in is Stripe\'s own stripe-mock at the pinned version', async () => {
+t.test('stripe - the stand-in is Stripe\'s own stripe-mock at the pinned version', async () => {
   const res = await fetch(`${mock.url}/v1/payment_intents/pi_probe`, { headers: { authorization: 'Bearer sk_test_switchyard' } });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('stripe-mock-version'), pinnedVersions().STRIPE_MOCK_VERSION);
 });
 
-test('stripe - a PaymentIntent is created, retrieved and listed through the SDK', async () => {
+t.test('stripe - a PaymentIntent is created, retrieved and listed through the SDK', async () => {
   const created = await gateway.createPaymentIntent({ amount: 1234, currency: 'eur', customer: 'cus_alice', metadata: { order: 'o-1' } }, 'order:o-1:cmd:c1');
   assert.match(created.id, /^pi_/);
   assert.equal(created.amount, 1234);
@@ -57,7 +57,7 @@ test('stripe - a PaymentIntent is created, retrieved and listed through the SDK'
   assert.match(listCall!.path, /created\[gte\]=\d+/, 'the lower bound on created is sent');
 });
 
-test('stripe - listing is bounded: a limit outside 1..1000 is refused without a call', async () => {
+t.test('stripe - listing is bounded: a limit outside 1..1000 is refused without a call', async () => {
   const calls: StripeApiCall[] = [];
   const stop = gateway.observe((c) => calls.push(c));
   await assert.rejects(gateway.listRecentPaymentIntents({ createdAfter: new Date(0), limit: 5000 }), integrationError('stripe', 'VALIDATION', false));
@@ -65,13 +65,13 @@ test('stripe - listing is bounded: a limit outside 1..1000 is refused without a 
   assert.equal(calls.length, 0);
 });
 
-test('stripe - a refund is created for a PaymentIntent', async () => {
+t.test('stripe - a refund is created for a PaymentIntent', async () => {
   const refund = await gateway.createRefund({ paymentIntent: 'pi_to_refund', amount: 200 }, 'order:o-1:cmd:c2');
   assert.match(refund.id, /^re_/);
   assert.equal(refund.amount, 200);
 });
 
-test('stripe - the caller\'s idempotency key is sent on every create (stripe-mock echoes it back but does not enforce it)', async () => {
+t.test('stripe - the caller\'s idempotency key is sent on every create (stripe-mock echoes it back but does not enforce it)', async () => {
   const calls: StripeApiCall[] = [];
   const stop = gateway.observe((c) => calls.push(c));
   await gateway.createPaymentIntent({ amount: 500, currency: 'usd', metadata: {} }, 'order:o-2:cmd:c7');
@@ -88,7 +88,7 @@ test('stripe - the caller\'s idempotency key is sent on every create (stripe-moc
     'a create without a key is refused');
 });
 
-test('stripe - a request the SDK retries after a 500 carries the same idempotency key', async () => {
+t.test('stripe - a request the SDK retries after a 500 carries the same idempotency key', async () => {
   let n = 0;
   const server = await startRecordingHttpServer((_req, res) => {
     if (n++ === 0) sendJson(res, 500, { error: { type: 'api_error', message: 'boom' } });
@@ -104,7 +104,7 @@ test('stripe - a request the SDK retries after a 500 carries the same idempotenc
   }
 });
 
-test('stripe - declines are business errors; bad requests, auth, rate limits, 5xx and unreachable hosts map to their codes', async () => {
+t.test('stripe - declines are business errors; bad requests, auth, rate limits, 5xx and unreachable hosts map to their codes', async () => {
   // Each request gets the next scripted answer, in Stripe's error format.
   const script: Array<[number, unknown]> = [
     [402, { error: { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' } }],
@@ -138,7 +138,7 @@ test('stripe - declines are business errors; bad requests, auth, rate limits, 5x
   await assert.rejects(closed.retrievePaymentIntent('pi_x'), integrationError('stripe', 'UNAVAILABLE', true));
 });
 
-test('stripe - debug logs name each call with its idempotency key, never the secret key or client secret', async () => {
+t.test('stripe - debug logs name each call with its idempotency key, never the secret key or client secret', async () => {
   const captured = captureLogger('debug');
   const g = new StripePaymentGateway({ secretKey: 'sk_test_NeverLogged4242', apiBase: mock.url, logger: captured.logger });
   const pi = await g.createPaymentIntent({ amount: 900, currency: 'usd', metadata: {} }, 'order:o-4:cmd:c1');
@@ -162,7 +162,7 @@ async function paymentIntentEventPayload(id: string): Promise<string> {
   });
 }
 
-test('stripe webhooks - a delivery signed with the SDK\'s test helper verifies into a typed event', async () => {
+t.test('stripe webhooks - a delivery signed with the SDK\'s test helper verifies into a typed event', async () => {
   const verifier = new StripeWebhookVerifier({ webhookSecret: WEBHOOK_SECRET });
   const payload = await paymentIntentEventPayload('evt_ok');
   const header = stripeTestSignatureHeader({ payload, secret: WEBHOOK_SECRET });
@@ -177,7 +177,7 @@ test('stripe webhooks - a delivery signed with the SDK\'s test helper verifies i
   }
 });
 
-test('stripe webhooks - a bad signature, a changed body or a missing header is refused with a code', async () => {
+t.test('stripe webhooks - a bad signature, a changed body or a missing header is refused with a code', async () => {
   const verifier = new StripeWebhookVerifier({ webhookSecret: WEBHOOK_SECRET });
   const payload = await paymentIntentEventPayload('evt_bad');
   const reason = (r: string) => (err: unknown) => {
@@ -194,7 +194,7 @@ test('stripe webhooks - a bad signature, a changed body or a missing header is r
   assert.equal(toErrorBody(assertThrown(() => verifier.verifyWebhook(payload, undefined))).code, 'WEBHOOK_SIGNATURE_INVALID');
 });
 
-test('stripe webhooks - a signature older than the tolerance is refused as stale', async () => {
+t.test('stripe webhooks - a signature older than the tolerance is refused as stale', async () => {
   const verifier = new StripeWebhookVerifier({ webhookSecret: WEBHOOK_SECRET, toleranceS: 300 });
   const payload = await paymentIntentEventPayload('evt_old');
   const header = stripeTestSignatureHeader({ payload, secret: WEBHOOK_SECRET, timestampS: Math.floor(Date.now() / 1000) - 600 });
@@ -206,7 +206,7 @@ test('stripe webhooks - a signature older than the tolerance is refused as stale
   assert.equal(verifier.verifyWebhook(payload, header, { toleranceS: 900 }).id, 'evt_old', 'a wider tolerance per call accepts it');
 });
 
-test('stripe webhooks - a replayed delivery verifies again: dropping duplicates by event id is the consumer\'s job', async () => {
+t.test('stripe webhooks - a replayed delivery verifies again: dropping duplicates by event id is the consumer\'s job', async () => {
   // Documented contract: JetStream (Nats-Msg-Id = event id) and the actor's applied ids drop the replay.
   const verifier = new StripeWebhookVerifier({ webhookSecret: WEBHOOK_SECRET });
   const payload = await paymentIntentEventPayload('evt_twice');

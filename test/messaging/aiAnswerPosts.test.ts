@@ -5,7 +5,7 @@
  * (actors/messaging/aiAnswerRelay.ts). Runs the real gateway, one worker
  * with both features, and the simulated AI provider.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -26,7 +26,7 @@ let alice: MessagingClient;
 let bob: MessagingClient;
 let carol: MessagingClient;
 
-before(async () => {
+t.before(async () => {
   stack = await startStack({ gateways: 1, workers: 1, env: { SY_AI_PROVIDER: 'simulated' } });
   nc = await connect({ servers: stack.env.NATS_URL! });
   mongo = new MongoClient(stack.env.MONGODB_URI!);
@@ -38,7 +38,7 @@ before(async () => {
   await bob.ok(ROOM, 'join');
   assert.equal((await bob.subscribe(roomTopic(ROOM))).type, 'subscribed');
 });
-after(async () => {
+t.teardown(async () => {
   await Promise.allSettled([alice, bob, carol].map((c) => c?.close()));
   await nc?.close();
   await mongo?.close();
@@ -65,7 +65,7 @@ async function answerEvent(conversation: string): Promise<AiAnswerCompletedEvent
   return event;
 }
 
-test('ai + messaging - an answer asked with postTo is posted into the room once, on behalf of the asker, marked via "ai"', async () => {
+t.test('ai + messaging - an answer asked with postTo is posted into the room once, on behalf of the asker, marked via "ai"', async () => {
   const chat = await alice.command('ai', 'conv-lounge', 'chat', { text: 'Summarise the lounge rules.', postTo: { room: ROOM } });
   assert.equal(chat.ok, true, JSON.stringify(chat.error));
   const answer = chat.data.answer as string;
@@ -88,7 +88,7 @@ test('ai + messaging - an answer asked with postTo is posted into the room once,
     'the member saw it once');
 });
 
-test('ai + messaging - an answer for a user who is not a member of the room is not posted', async () => {
+t.test('ai + messaging - an answer for a user who is not a member of the room is not posted', async () => {
   const before = (await aiMessages()).length;
   const chat = await carol.command('ai', 'conv-carol', 'chat', { text: 'Let me in.', postTo: { room: ROOM } });
   assert.equal(chat.ok, true, 'the chat itself succeeds');
@@ -100,7 +100,7 @@ test('ai + messaging - an answer for a user who is not a member of the room is n
   assert.equal((await aiMessages()).length, before, 'nothing posted for a non-member');
 });
 
-test('ai + messaging - a client cannot send the ai.answer system command itself', async () => {
+t.test('ai + messaging - a client cannot send the ai.answer system command itself', async () => {
   const forged = await alice.room(ROOM, 'ai.answer', { user: 'bob', clientId: 'ai:forged', text: 'I am bob', conversation: 'x' });
   assert.equal(forged.ok, false, 'refused');
   assert.ok(!(await alice.ok(ROOM, 'history', {})).messages.some((m: Message) => m.clientId === 'ai:forged'), 'nothing posted');

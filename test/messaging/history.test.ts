@@ -5,7 +5,7 @@
  * the inbox, direct rooms, and the documented domain events as an outside
  * NATS subscriber sees them.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { MongoClient, type Collection } from 'mongodb';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -27,7 +27,7 @@ const domainEvents: Array<{ subject: string; body: any; msgId: string | undefine
 let alice: MessagingClient;
 let bob: MessagingClient;
 
-before(async () => {
+t.before(async () => {
   stack = await startStack({ gateways: 1, workers: 1 });
   mongo = await MongoClient.connect(stack.env.MONGODB_URI!);
   messages = mongo.db('switchyard').collection('messaging_messages');
@@ -40,7 +40,7 @@ before(async () => {
   alice = await MessagingClient.connect(stack.wsUrl(), 'alice', await stack.token('alice'));
   bob = await MessagingClient.connect(stack.wsUrl(), 'bob', await stack.token('bob'));
 });
-after(async () => {
+t.teardown(async () => {
   await Promise.allSettled([alice?.close(), bob?.close(), outsider?.close(), mongo?.close()]);
   await stack?.stop();
 });
@@ -55,7 +55,7 @@ async function roomWithBob(room: string): Promise<string> {
   return `room.${room}`;
 }
 
-test('messaging - resending a message with the same client id stores it once', async () => {
+t.test('messaging - resending a message with the same client id stores it once', async () => {
   const topic = await roomWithBob('resend');
   const first = await alice.room('resend', 'post', { clientId: 'hello-1', text: 'only once' }, 'cmd-first');
   assert.equal(first.ok, true);
@@ -75,7 +75,7 @@ test('messaging - resending a message with the same client id stores it once', a
   assert.equal(bob.events(topic, 'message.created').filter((e) => (e.data as { message: Message }).message.author === 'alice').length, 1, 'one push');
 });
 
-test('messaging - history pages return every message exactly once while new messages arrive', async () => {
+t.test('messaging - history pages return every message exactly once while new messages arrive', async () => {
   await roomWithBob('pages');
   for (let i = 1; i <= 30; i++) await alice.ok('pages', 'post', { clientId: `early-${i}`, text: `early ${i}` });
   let posting = true;
@@ -109,7 +109,7 @@ test('messaging - history pages return every message exactly once while new mess
   assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: 60 }, (_, i) => i + 1), 'every message exactly once');
 });
 
-test('guarantee 8 - messaging: a message stored ahead of a commit that never happened is never shown, and the next message takes its place', async () => {
+t.test('guarantee 8 - messaging: a message stored ahead of a commit that never happened is never shown, and the next message takes its place', async () => {
   await roomWithBob('leftovers');
   const { seq } = await alice.ok('leftovers', 'post', { clientId: 'real-1', text: 'committed' });
   // What a worker that crashed between the message write and the room's commit leaves behind.
@@ -135,7 +135,7 @@ test('guarantee 8 - messaging: a message stored ahead of a commit that never hap
   assert.deepEqual(after.messages.map((m: Message) => [m.seq, m.text]), [[1, 'committed'], [2, 'sent again after the crash'], [3, 'after'], [4, 'last']]);
 });
 
-test('messaging - the author edits, the author or an owner deletes, members react; everyone subscribed is told', async () => {
+t.test('messaging - the author edits, the author or an owner deletes, members react; everyone subscribed is told', async () => {
   const topic = await roomWithBob('edits');
   const mine = await alice.ok('edits', 'post', { clientId: 'e1', text: 'teh' });
   const bobs = await bob.ok('edits', 'post', { clientId: 'e2', text: 'rude' });
@@ -156,7 +156,7 @@ test('messaging - the author edits, the author or an owner deletes, members reac
     [[mine.seq, 'the', true, false, 1], [bobs.seq, '', false, true, 0]]);
 });
 
-test('messaging - read markers and unread counts; the inbox lists a user\'s rooms', async () => {
+t.test('messaging - read markers and unread counts; the inbox lists a user\'s rooms', async () => {
   await roomWithBob('unread');
   for (let i = 1; i <= 4; i++) await alice.ok('unread', 'post', { clientId: `u${i}`, text: `${i}` });
   const listed = async () => {
@@ -182,7 +182,7 @@ test('messaging - read markers and unread counts; the inbox lists a user\'s room
   await eventually('the room is gone from bob\'s inbox', async () => ((await listed()) === undefined ? true : undefined), 10_000);
 });
 
-test('messaging - a direct room has one id for the pair; the other user is told on their own topic', async () => {
+t.test('messaging - a direct room has one id for the pair; the other user is told on their own topic', async () => {
   assert.equal((await bob.subscribe('user.bob')).type, 'subscribed');
   const dm = await directRoomId('alice', 'bob');
   const opened = await alice.ok(dm, 'direct.open', { with: 'bob' });
@@ -207,7 +207,7 @@ test('messaging - a direct room has one id for the pair; the other user is told 
   await bob.nextEvent('user.bob', (e) => e.name === 'member.invited' && (e.data as { room: string }).room === 'invites');
 });
 
-test('messaging - a NATS subscriber outside switchyard receives evt.messaging.message.created with the documented shape', async () => {
+t.test('messaging - a NATS subscriber outside switchyard receives evt.messaging.message.created with the documented shape', async () => {
   await roomWithBob('events');
   const { seq } = await alice.ok('events', 'post', { clientId: 'evt-1', text: 'for everyone listening' });
   const [message] = (await alice.ok('events', 'history', { after: seq - 1, limit: 1 })).messages;

@@ -4,7 +4,7 @@
  * the messaging workers) and by the room actor, membership revoked while
  * subscribed, presence after a socket dies, typing.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { MongoClient } from 'mongodb';
 import { presenceTiming } from '../../actors/messaging/presenceService.js';
@@ -24,7 +24,7 @@ async function member(user: string, gateway: number): Promise<MessagingClient> {
   return MessagingClient.connect(stack.wsUrl(stack.gateways[gateway]), user, await stack.token(user));
 }
 
-before(async () => {
+t.before(async () => {
   // Two workers: the rooms' partitions, the svc.acl.room responders and the ACL invalidation relay are shared between them.
   stack = await startStack({ gateways: 2, workers: 2, env: { SY_PRESENCE_TTL_MS: String(PRESENCE_TTL_MS) } });
   alice = await member('alice', 0);
@@ -36,7 +36,7 @@ before(async () => {
   assert.equal((await alice.subscribe(TOPIC)).type, 'subscribed');
   assert.equal((await bob.subscribe(TOPIC)).type, 'subscribed');
 });
-after(async () => {
+t.teardown(async () => {
   await Promise.allSettled([alice, bob, carol].map((c) => c?.close()));
   await stack?.stop();
 });
@@ -48,7 +48,7 @@ function messageSeqs(client: MessagingClient): Array<[number, string]> {
   });
 }
 
-test('messaging - two members on different gateway nodes see every message once and in the same order', async (t) => {
+t.test('messaging - two members on different gateway nodes see every message once and in the same order', async (t) => {
   const per = 25;
   const started = Date.now();
   const sends: Array<Promise<unknown>> = [];
@@ -60,7 +60,7 @@ test('messaging - two members on different gateway nodes see every message once 
   const total = 2 * per;
   await alice.nextEvent(TOPIC, (e) => (e.data as { message: { seq: number } }).message?.seq === total);
   await bob.nextEvent(TOPIC, (e) => (e.data as { message: { seq: number } }).message?.seq === total);
-  t.diagnostic(`${2 * per} messages posted concurrently by two members on two gateways, all delivered to both in ${Date.now() - started} ms`);
+  t.comment(`${2 * per} messages posted concurrently by two members on two gateways, all delivered to both in ${Date.now() - started} ms`);
   const seenByAlice = messageSeqs(alice);
   const seenByBob = messageSeqs(bob);
   assert.deepEqual(seenByAlice.map(([seq]) => seq), Array.from({ length: total }, (_, i) => i + 1), 'alice: every message once, in room order');
@@ -72,7 +72,7 @@ test('messaging - two members on different gateway nodes see every message once 
   assert.deepEqual([...frames].sort((a, b) => a - b), frames, 'pushes arrive in seq order');
 });
 
-test('guarantee 5 - messaging: room topics follow room membership; a non-member cannot subscribe, read history or post (FORBIDDEN)', async () => {
+t.test('guarantee 5 - messaging: room topics follow room membership; a non-member cannot subscribe, read history or post (FORBIDDEN)', async () => {
   const sub = await carol.subscribe(TOPIC);
   assert.equal(sub.type, 'error');
   assert.equal((sub.error as { code: string }).code, 'FORBIDDEN', 'the gateway ACL asked the messaging workers');
@@ -92,7 +92,7 @@ test('guarantee 5 - messaging: room topics follow room membership; a non-member 
   assert.equal(stored, 0);
 });
 
-test('guarantee 5 - messaging: a member removed from a room is taken off its topic and refused from then on', async () => {
+t.test('guarantee 5 - messaging: a member removed from a room is taken off its topic and refused from then on', async () => {
   const dave = await member('dave', 1);
   try {
     await alice.ok(ROOM, 'invite', { user: 'dave' });
@@ -113,7 +113,7 @@ test('guarantee 5 - messaging: a member removed from a room is taken off its top
   }
 });
 
-test('messaging - presence shows a member leaving within ttl + one heartbeat interval after their socket dies without a close frame', async (t) => {
+t.test('messaging - presence shows a member leaving within ttl + one heartbeat interval after their socket dies without a close frame', async (t) => {
   const timing = presenceTiming(PRESENCE_TTL_MS);
   const erin = await member('erin', 1);
   await alice.ok(ROOM, 'invite', { user: 'erin' });
@@ -136,7 +136,7 @@ test('messaging - presence shows a member leaving within ttl + one heartbeat int
   })();
   try {
     const left = await alice.nextEvent(TOPIC, (e) => e.name === 'presence.left' && (e.data as { user: string }).user === 'erin', timing.leaveWithinMs + 15_000);
-    t.diagnostic(`erin shown leaving ${Date.now() - died} ms after her socket died (documented bound ttl + heartbeat = ${timing.leaveWithinMs} ms, plus a command's latency)`);
+    t.comment(`erin shown leaving ${Date.now() - died} ms after her socket died (documented bound ttl + heartbeat = ${timing.leaveWithinMs} ms, plus a command's latency)`);
     assert.equal((left.data as { reason: string }).reason, 'expired');
   } finally {
     beating = false;
@@ -147,7 +147,7 @@ test('messaging - presence shows a member leaving within ttl + one heartbeat int
   assert.ok(online.online.includes('alice'));
 });
 
-test('messaging - typing is pushed to the room and never stored', async () => {
+t.test('messaging - typing is pushed to the room and never stored', async () => {
   const before = await alice.ok(ROOM, 'get');
   await bob.ok(ROOM, 'typing', { active: true });
   const typing = await alice.nextEvent(TOPIC, (e) => e.name === 'typing' && (e.data as { user: string }).user === 'bob');

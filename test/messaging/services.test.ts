@@ -3,7 +3,7 @@
  * reactions, history cursors, presence timing, the inbox view, direct
  * room ids. No servers.
  */
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { MESSAGING_LIMITS, directRoomId, roomOfTopic, roomTopic, userTopic, type Message } from '../../protocol/index.js';
 import * as rooms from '../../actors/messaging/roomService.js';
@@ -37,14 +37,14 @@ function posted(r: RoomState, author: string, text: string): { room: RoomState; 
   return { room: messages.appendMessage(r, message), message };
 }
 
-test('messaging service - creating a room makes the creator its owner; a room id is created once', () => {
+t.test('messaging service - creating a room makes the creator its owner; a room id is created once', async () => {
   const r = rooms.createGroupRoom(initialRoom(), 'alice', 'Room', true, T);
   assert.equal(r.kind, 'group');
   assert.equal(rooms.memberOf(r, 'alice')?.role, 'owner');
   assert.equal(codeOf(() => rooms.createGroupRoom(r, 'bob', 'Other', false, T)), 'CONFLICT');
 });
 
-test('messaging service - only invited users join a private room; anyone joins a public one; joining twice changes nothing', () => {
+t.test('messaging service - only invited users join a private room; anyone joins a public one; joining twice changes nothing', async () => {
   const r = room();
   assert.equal(codeOf(() => rooms.join(r, 'mallory', T)), 'FORBIDDEN');
   const joined = rooms.join(r, 'carol', T);
@@ -56,14 +56,14 @@ test('messaging service - only invited users join a private room; anyone joins a
   assert.equal(codeOf(() => rooms.join(initialRoom(), 'alice', T)), 'FORBIDDEN', 'a room that does not exist looks like one you may not join');
 });
 
-test('messaging service - a new member starts with the earlier messages read', () => {
+t.test('messaging service - a new member starts with the earlier messages read', async () => {
   let r = room();
   for (let i = 0; i < 3; i++) r = posted(r, 'alice', 'hi').room;
   const { room: joined } = rooms.join(r, 'carol', T);
   assert.equal(rooms.memberOf(joined, 'carol')?.readSeq, 3);
 });
 
-test('messaging service - only owners invite, remove and change roles; the last owner cannot leave or be demoted', () => {
+t.test('messaging service - only owners invite, remove and change roles; the last owner cannot leave or be demoted', async () => {
   const r = room();
   assert.equal(codeOf(() => rooms.invite(r, 'bob', 'dave', T)), 'FORBIDDEN');
   assert.equal(codeOf(() => rooms.invite(r, 'mallory', 'dave', T)), 'FORBIDDEN');
@@ -82,13 +82,13 @@ test('messaging service - only owners invite, remove and change roles; the last 
   assert.equal(rooms.memberOf(left, 'bob')?.role, 'owner');
 });
 
-test('messaging service - a room holds a bounded number of members and invitations', () => {
+t.test('messaging service - a room holds a bounded number of members and invitations', async () => {
   let r = rooms.createGroupRoom(initialRoom(), 'owner', 'Big', false, T);
   for (let i = 1; i < MESSAGING_LIMITS.membersPerRoom; i++) r = rooms.invite(r, 'owner', `u${i}`, T);
   assert.equal(codeOf(() => rooms.invite(r, 'owner', 'one-too-many', T)), 'CONFLICT');
 });
 
-test('messaging service - a direct room has exactly its two members, is opened again without change, and refuses membership changes', () => {
+t.test('messaging service - a direct room has exactly its two members, is opened again without change, and refuses membership changes', async () => {
   const { room: dm, created } = rooms.openDirectRoom(initialRoom(), 'alice', 'bob', T);
   assert.equal(created, true);
   assert.deepEqual(rooms.memberUsers(dm).sort(), ['alice', 'bob']);
@@ -99,7 +99,7 @@ test('messaging service - a direct room has exactly its two members, is opened a
   assert.equal(codeOf(() => rooms.invite(dm, 'alice', 'carol', T)), 'FORBIDDEN', 'nobody owns a direct room');
 });
 
-test('messaging service - user ids that are not plain tokens are members under a safe key', () => {
+t.test('messaging service - user ids that are not plain tokens are members under a safe key', async () => {
   const odd = 'user.with$odd chars';
   const r = rooms.createGroupRoom(initialRoom(), odd, 'Room', false, T);
   assert.ok(!Object.keys(r.members).some((k) => k.includes('.') || k.includes('$')));
@@ -108,7 +108,7 @@ test('messaging service - user ids that are not plain tokens are members under a
   assert.equal(codeOf(() => rooms.requireMember(r, 'constructor')), 'FORBIDDEN');
 });
 
-test('messaging service - messages take the next room sequence and their author has read them', () => {
+t.test('messaging service - messages take the next room sequence and their author has read them', async () => {
   let r = room();
   const first = posted(r, 'alice', 'one');
   const second = posted(first.room, 'bob', 'two');
@@ -121,14 +121,14 @@ test('messaging service - messages take the next room sequence and their author 
   assert.equal(codeOf(() => messages.requireText(' \n\t')), 'VALIDATION');
 });
 
-test('messaging service - only committed messages can be changed', () => {
+t.test('messaging service - only committed messages can be changed', async () => {
   const { room: r, message } = posted(room(), 'alice', 'one');
   assert.equal(messages.requireCommitted(r, 1, message), message);
   assert.equal(codeOf(() => messages.requireCommitted(r, 2, { ...message, seq: 2 })), 'NOT_FOUND', 'a leftover above lastSeq does not exist');
   assert.equal(codeOf(() => messages.requireCommitted(r, 1, undefined)), 'NOT_FOUND');
 });
 
-test('messaging service - the author edits; the author or an owner deletes; a deleted message keeps its place', () => {
+t.test('messaging service - the author edits; the author or an owner deletes; a deleted message keeps its place', async () => {
   let { room: r, message } = posted(room(), 'bob', 'typo');
   assert.equal(codeOf(() => messages.editMessage(r, message, 'alice', 'changed', T)), 'FORBIDDEN', 'not even an owner edits');
   const edited = messages.editMessage(r, message, 'bob', 'fixed', T + 1);
@@ -143,7 +143,7 @@ test('messaging service - the author edits; the author or an owner deletes; a de
   assert.equal(codeOf(() => messages.addReaction(r, deleted, 'bob', '👍')), 'CONFLICT');
 });
 
-test('messaging service - reactions are sets per reaction, bounded per message', () => {
+t.test('messaging service - reactions are sets per reaction, bounded per message', async () => {
   const { room: r0, message } = posted(room(), 'alice', 'react to me');
   const r = rooms.join(r0, 'carol', T).room;
   let m = messages.addReaction(r, message, 'bob', '👍');
@@ -160,7 +160,7 @@ test('messaging service - reactions are sets per reaction, bounded per message',
   assert.equal(codeOf(() => messages.addReaction(r, m, 'bob', 'one-more')), 'CONFLICT');
 });
 
-test('messaging service - read markers move forward only, up to the last message; unread counts what follows', () => {
+t.test('messaging service - read markers move forward only, up to the last message; unread counts what follows', async () => {
   let r = room();
   for (let i = 0; i < 5; i++) r = posted(r, 'alice', 'x').room;
   const read = rooms.markRead(r, 'bob', 3);
@@ -172,7 +172,7 @@ test('messaging service - read markers move forward only, up to the last message
   assert.equal(codeOf(() => rooms.markRead(r, 'mallory', 1)), 'FORBIDDEN');
 });
 
-test('messaging service - the room view shows members, invitations and the asker\'s unread count, to members only', () => {
+t.test('messaging service - the room view shows members, invitations and the asker\'s unread count, to members only', async () => {
   let r = room();
   r = posted(r, 'alice', 'x').room;
   const view = rooms.roomView(r, 'r', 'bob');
@@ -192,7 +192,7 @@ function read(all: Message[], range: ReturnType<typeof historyRange>): Message[]
   return (range.newestFirst ? inRange.reverse() : inRange).slice(0, range.limit + 1);
 }
 
-test('messaging service - history cursors: latest, before, after, between — never above lastSeq', () => {
+t.test('messaging service - history cursors: latest, before, after, between — never above lastSeq', async () => {
   assert.deepEqual(historyRange(10, {}), { above: 0, below: 11, newestFirst: true, limit: MESSAGING_LIMITS.historyDefaultLimit });
   assert.deepEqual(historyRange(10, { before: 4, limit: 2 }), { above: 0, below: 4, newestFirst: true, limit: 2 });
   assert.deepEqual(historyRange(10, { after: 4, limit: 2 }), { above: 4, below: 11, newestFirst: false, limit: 2 });
@@ -211,7 +211,7 @@ test('messaging service - history cursors: latest, before, after, between — ne
   assert.deepEqual(historyPage(forward, read(all, forward), 10).messages.map((m) => m.seq), [9, 10]);
 });
 
-test('messaging service - paging backwards then forwards returns every message exactly once while messages are added', () => {
+t.test('messaging service - paging backwards then forwards returns every message exactly once while messages are added', async () => {
   const all = stored(100);
   let lastSeq = 40;
   const seen: number[] = [];
@@ -236,7 +236,7 @@ test('messaging service - paging backwards then forwards returns every message e
   assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: lastSeq }, (_, i) => i + 1));
 });
 
-test('messaging service - a history page stops at its size budget', () => {
+t.test('messaging service - a history page stops at its size budget', async () => {
   const big = stored(20).map((m) => ({ ...m, text: 'x'.repeat(MESSAGING_LIMITS.textLength) }));
   const range = historyRange(20, { limit: 20 });
   const page = historyPage(range, read(big, range), 20);
@@ -246,11 +246,11 @@ test('messaging service - a history page stops at its size budget', () => {
   assert.deepEqual(page.messages.map((m) => m.seq), Array.from({ length: page.messages.length }, (_, i) => 21 - page.messages.length + i), 'the newest ones, in order');
 });
 
-test('messaging service - presence: heartbeats every third of the ttl; a dead member is shown leaving within ttl + one heartbeat', () => {
+t.test('messaging service - presence: heartbeats every third of the ttl; a dead member is shown leaving within ttl + one heartbeat', async () => {
   assert.deepEqual(presenceTiming(30_000), { ttlMs: 30_000, heartbeatMs: 10_000, leaveWithinMs: 40_000 });
 });
 
-test('messaging service - the inbox shows role, read marker and unread count; pages by room id', () => {
+t.test('messaging service - the inbox shows role, read marker and unread count; pages by room id', async () => {
   const member = { user: 'bob', role: 'member' as const, joinedAt: T, readSeq: 4 };
   assert.deepEqual(inboxRoom({ room: 'r', kind: 'group', title: 'Room', lastSeq: 9, member }),
     { room: 'r', kind: 'group', title: 'Room', role: 'member', lastSeq: 9, readSeq: 4, unread: 5 });
@@ -258,7 +258,7 @@ test('messaging service - the inbox shows role, read marker and unread count; pa
   assert.equal(nextCursor(['a', 'b'], 2), undefined);
 });
 
-test('messaging protocol - a direct room id is the same for both orders of the pair, differs per pair, and is a valid entity', async () => {
+t.test('messaging protocol - a direct room id is the same for both orders of the pair, differs per pair, and is a valid entity', async () => {
   const ab = await directRoomId('alice', 'bob');
   assert.equal(ab, await directRoomId('bob', 'alice'));
   assert.notEqual(ab, await directRoomId('alice', 'carol'));
@@ -268,7 +268,7 @@ test('messaging protocol - a direct room id is the same for both orders of the p
   assert.equal(ab, `dm-${createHash('sha256').update('["alice","bob"]').digest('hex').slice(0, 32)}`);
 });
 
-test('messaging protocol - room and user topics', () => {
+t.test('messaging protocol - room and user topics', async () => {
   assert.equal(roomTopic('r-1'), 'room.r-1');
   assert.equal(roomOfTopic('room.r-1'), 'r-1');
   assert.equal(roomOfTopic('room.a.b'), undefined);

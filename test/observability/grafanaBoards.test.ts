@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,17 +10,17 @@ type Board = { uid: string; title: string; panels: Panel[]; annotations: { list:
 
 const boards = Object.fromEntries(readdirSync(DASHBOARDS_DIR).map((f) => [f, JSON.parse(readFileSync(join(DASHBOARDS_DIR, f), 'utf8')) as Board]));
 
-test('grafana - the JSON in deploy/grafana/dashboards is what boards.ts builds (run npm run grafana:build when this fails)', () => {
+t.test('grafana - the JSON in deploy/grafana/dashboards is what boards.ts builds (run npm run grafana:build when this fails)', async () => {
   const built = renderBoards();
   assert.deepEqual(readdirSync(DASHBOARDS_DIR).sort(), Object.keys(built).sort());
   for (const [file, text] of Object.entries(built)) assert.equal(readFileSync(join(DASHBOARDS_DIR, file), 'utf8'), text, `${file} is stale`);
 });
 
-test('grafana - the three boards exist: gateway latency, actors, scaling', () => {
+t.test('grafana - the three boards exist: gateway latency, actors, scaling', async () => {
   assert.deepEqual(Object.values(boards).map((b) => b.uid).sort(), ['switchyard-actors', 'switchyard-gateway', 'switchyard-scaling']);
 });
 
-test('grafana - every panel, target and query annotation uses the provisioned Prometheus datasource', () => {
+t.test('grafana - every panel, target and query annotation uses the provisioned Prometheus datasource', async () => {
   const provisioned = parseYaml(readFileSync('deploy/grafana/provisioning/datasources/prometheus.yml', 'utf8')) as { datasources: Array<{ uid: string; type: string }> };
   assert.equal(provisioned.datasources.length, 1);
   const uid = provisioned.datasources[0]!.uid;
@@ -34,7 +34,7 @@ test('grafana - every panel, target and query annotation uses the provisioned Pr
   }
 });
 
-test('grafana - panels sit on the 24-column grid without overlapping and have unique ids', () => {
+t.test('grafana - panels sit on the 24-column grid without overlapping and have unique ids', async () => {
   for (const [file, board] of Object.entries(boards)) {
     const ids = board.panels.map((p) => p.id);
     assert.equal(new Set(ids).size, ids.length, `${file} panel ids are unique`);
@@ -50,7 +50,7 @@ test('grafana - panels sit on the 24-column grid without overlapping and have un
   }
 });
 
-test('grafana - heatmaps read histogram buckets as they are (format heatmap, sum by le of _bucket)', () => {
+t.test('grafana - heatmaps read histogram buckets as they are (format heatmap, sum by le of _bucket)', async () => {
   const heatmaps = Object.values(boards).flatMap((b) => b.panels.filter((p) => p.type === 'heatmap'));
   assert.ok(heatmaps.length >= 4);
   for (const p of heatmaps) {

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { CATALOG_PATH, labelProblems, metricEntries, renderMetricsCatalog } from '../../deploy/local/metricsCatalog.js';
@@ -6,15 +6,15 @@ import { metricsText } from '../../platform/metrics.js';
 import { declareActorSeries, declareGatewaySeries } from '../../platform/metricLabels.js';
 import { ERROR_CODE_NAMES } from '../../protocol/index.js';
 
-test('metrics - docs/metrics.md is generated from platform/metrics.ts (run npm run docs:metrics when this fails)', () => {
+t.test('metrics - docs/metrics.md is generated from platform/metrics.ts (run npm run docs:metrics when this fails)', async () => {
   assert.equal(readFileSync(CATALOG_PATH, 'utf8'), renderMetricsCatalog(), `${CATALOG_PATH} is stale: run npm run docs:metrics`);
 });
 
-test('metrics - no metric has a label with unbounded values (user, entity, session, topic, id...) or an undeclared label', () => {
+t.test('metrics - no metric has a label with unbounded values (user, entity, session, topic, id...) or an undeclared label', async () => {
   assert.deepEqual(labelProblems(metricEntries()), []);
 });
 
-test('metrics - the label rule reports a user id, a session, a topic and an undeclared label', () => {
+t.test('metrics - the label rule reports a user id, a session, a topic and an undeclared label', async () => {
   const problems = labelProblems([
     { name: 'switchyard_bad_total', type: 'counter', help: '', labels: ['user_id'] },
     { name: 'switchyard_bad2_total', type: 'counter', help: '', labels: ['session'] },
@@ -27,14 +27,14 @@ test('metrics - the label rule reports a user id, a session, a topic and an unde
   assert.match(problems[3]!, /label "flavour" has no declared value set/);
 });
 
-test('metrics - every metric is switchyard_-prefixed with help text, or a Node.js runtime metric', () => {
+t.test('metrics - every metric is switchyard_-prefixed with help text, or a Node.js runtime metric', async () => {
   for (const e of metricEntries()) {
     assert.match(e.name, /^(switchyard_|nodejs_|process_)/, `${e.name} lives outside the switchyard_ namespace`);
     if (e.name.startsWith('switchyard_')) assert.ok(e.help.length > 10, `${e.name} has help text`);
   }
 });
 
-test('metrics - declared series exist at zero before the first event (so increase() sees the first one)', async () => {
+t.test('metrics - declared series exist at zero before the first event (so increase() sees the first one)', async () => {
   declareGatewaySeries();
   declareActorSeries(['counter']);
   const { body } = await metricsText();

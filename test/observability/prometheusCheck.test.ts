@@ -5,7 +5,7 @@
  * variable and annotation and every recording and alerting rule parses and
  * returns series (alerts and annotations: each metric selector inside).
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,7 +62,7 @@ async function putLoadThrough(): Promise<void> {
   await client.close();
 }
 
-before(async () => {
+t.before(async () => {
   if (missing) return;
   stack = await startStack({ gateways: 1, workers: 1 });
   prometheus = await startPrometheus({
@@ -82,7 +82,7 @@ before(async () => {
   verdicts = await checkQueries(shippedQueries(), { prometheusUrl: prometheus.url, external: EXTERNAL, awaiting: AWAITING });
 });
 
-after(async () => {
+t.teardown(async () => {
   await prometheus?.stop();
   await stack?.stop();
 });
@@ -92,21 +92,21 @@ function promtool(...args: string[]): { status: number | null; output: string } 
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-test('observability - promtool check config accepts the local, compose and cluster Prometheus configs', { skip: missing }, () => {
+t.test('observability - promtool check config accepts the local, compose and cluster Prometheus configs', { skip: missing }, async () => {
   for (const file of ['prometheus.local.yml', 'prometheus.compose.yml', 'prometheus.cluster.yml']) {
     const r = promtool('check', 'config', join(PROMETHEUS_DIR, file));
     assert.equal(r.status, 0, `promtool check config ${file}:\n${r.output}`);
   }
 });
 
-test('observability - promtool check rules accepts every recording and alerting rule', { skip: missing }, () => {
+t.test('observability - promtool check rules accepts every recording and alerting rule', { skip: missing }, async () => {
   const r = promtool('check', 'rules', join(RULES_DIR, 'switchyard.recording.yml'), join(RULES_DIR, 'switchyard.alerts.yml'));
   assert.equal(r.status, 0, r.output);
   assert.match(r.output, /SUCCESS: \d+ rules found/);
 });
 
-test('observability - every dashboard and rule query parses and returns series against Prometheus scraping a real stack', { skip: missing }, (t) => {
-  t.diagnostic(`\n${formatVerdicts(verdicts)}`);
+t.test('observability - every dashboard and rule query parses and returns series against Prometheus scraping a real stack', { skip: missing }, async (t) => {
+  t.comment(`\n${formatVerdicts(verdicts)}`);
   const failed = verdicts.filter((v) => v.status === 'failed');
   assert.deepEqual(failed.map((v) => `${v.query.source}: ${v.reasons.join('; ')}`), []);
   const kinds = new Set(verdicts.map((v) => v.query.kind));
@@ -115,10 +115,10 @@ test('observability - every dashboard and rule query parses and returns series a
     assert.ok(v.reasons.length > 0, `${v.query.source} is ${v.status} with a reason`);
   }
   const ok = verdicts.filter((v) => v.status === 'ok').length;
-  t.diagnostic(`${ok} ok, ${verdicts.filter((v) => v.status === 'awaiting').length} awaiting an emitter, ${verdicts.filter((v) => v.status === 'external').length} external (exporter not in the test stack), of ${verdicts.length}`);
+  t.comment(`${ok} ok, ${verdicts.filter((v) => v.status === 'awaiting').length} awaiting an emitter, ${verdicts.filter((v) => v.status === 'external').length} external (exporter not in the test stack), of ${verdicts.length}`);
 });
 
-test('observability - the check fails a dashboard query that names a metric that does not exist', { skip: missing }, async () => {
+t.test('observability - the check fails a dashboard query that names a metric that does not exist', { skip: missing }, async () => {
   // A copy of the shipped dashboards with one metric name misspelt, read through the same inventory and checker.
   const dir = mkdtempSync(join(tmpdir(), 'sy-boards-'));
   try {
@@ -137,7 +137,7 @@ test('observability - the check fails a dashboard query that names a metric that
   }
 });
 
-test('observability - the check fails a query that does not parse, matches nothing, or uses an unknown variable', { skip: missing }, async () => {
+t.test('observability - the check fails a query that does not parse, matches nothing, or uses an unknown variable', { skip: missing }, async () => {
   const panel = (expr: string): ShippedQuery => ({ kind: 'panel', source: `test: ${expr}`, expr, variables: {} });
   const alert = (expr: string): ShippedQuery => ({ kind: 'alert', source: `test: ${expr}`, expr, variables: {} });
   const result = await checkQueries([
@@ -154,11 +154,11 @@ test('observability - the check fails a query that does not parse, matches nothi
   assert.match(result[3]!.reasons.join(), /switchyard_actor_dead_letterz_total, which does not exist/);
 });
 
-test('observability - the awaiting list names only metrics that still have no series (remove entries whose emitter landed)', { skip: missing }, async () => {
+t.test('observability - the awaiting list names only metrics that still have no series (remove entries whose emitter landed)', { skip: missing }, async () => {
   assert.deepEqual(await staleAwaiting(prometheus.url, AWAITING), []);
 });
 
-test('observability - load produced the labelled series the boards split by (rejection codes, frame types, outcomes)', { skip: missing }, async () => {
+t.test('observability - load produced the labelled series the boards split by (rejection codes, frame types, outcomes)', { skip: missing }, async () => {
   const present = async (expr: string, label: string) => (await prometheus.query(expr)).map((s) => s.metric[label]);
   const codes = await present('sum by (code) (switchyard_gateway_rejections_total) > 0', 'code');
   for (const code of ['AUTH_FAILED', 'BAD_FRAME', 'VALIDATION']) assert.ok(codes.includes(code), `rejections with code ${code} in ${codes.join(', ')}`);

@@ -1,14 +1,14 @@
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startStack, type Stack } from '../harness/stackFixture.js';
 import { WsTestClient } from '../harness/wsTestClient.js';
 
 let stack: Stack;
-before(async () => { stack = await startStack({ env: { SY_LOG_LEVEL: 'debug' } }); });
-after(async () => { await stack?.stop(); });
+t.before(async () => { stack = await startStack({ env: { SY_LOG_LEVEL: 'debug' } }); });
+t.teardown(async () => { await stack?.stop(); });
 
-test('tracing - one trace id can be followed in the logs from the gateway to the actor and back', async () => {
+t.test('tracing - one trace id can be followed in the logs from the gateway to the actor and back', async () => {
   const traceId = randomBytes(16).toString('hex');
   const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token('tracer'));
   client.send({ type: 'cmd', id: 'traced-1', actor: 'counter', entity: 'traced', name: 'add', data: { by: 1 }, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });

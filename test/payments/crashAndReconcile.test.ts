@@ -7,7 +7,7 @@
  * key real Stripe answers with the first object — and by one ledger entry
  * set. After every test the ledger as a whole balances.
  */
-import { test, before, after, afterEach } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 import { workerMetric } from '../harness/commandDriver.js';
@@ -21,18 +21,18 @@ let f: PaymentsFixture;
 let alice: Payer;
 const killed = new Set<SwitchyardProcess>();
 
-before(async () => {
+t.before(async () => {
   f = await startPaymentsFixture({
     workers: 2,
     env: { SY_LEASE_TTL_MS: '2000', SY_REBALANCE_INTERVAL_MS: '300', SY_PAYMENTS_RECONCILE_INTERVAL_S: '1' },
   });
   alice = await Payer.connect(f.stack, 'alice');
 });
-after(async () => {
+t.teardown(async () => {
   await alice?.close().catch(() => {});
   await f?.stop();
 });
-afterEach(async () => { await assertLedgerBalances(f); });
+t.afterEach(async () => { await assertLedgerBalances(f); });
 
 /** The live worker running a payments handler now. */
 async function workerRunningPayments(): Promise<SwitchyardProcess> {
@@ -72,7 +72,7 @@ async function succeed(order: string, pi: string, amount: number): Promise<void>
   await orderReaches(f, order, 'succeeded', (s) => s.status === 'succeeded');
 }
 
-test('payments reconciliation - an order whose webhook never arrived is fixed by the cron pass, which lists Stripe once per tick across both workers', async () => {
+t.test('payments reconciliation - an order whose webhook never arrived is fixed by the cron pass, which lists Stripe once per tick across both workers', async () => {
   const order = uniqueOrder('recon');
   const pi = await checkedOut(alice, order, 2700);
   const from = f.stripe.calls.length;
@@ -105,7 +105,7 @@ test('payments reconciliation - an order whose webhook never arrived is fixed by
   await eventually('one notice', () => (discordMessagesAbout(f, order).length === 1 ? true : undefined));
 });
 
-test('payments - a worker killed between the Stripe call and the commit: the next owner sends the same idempotency key; one PaymentIntent, one ledger entry set', async () => {
+t.test('payments - a worker killed between the Stripe call and the commit: the next owner sends the same idempotency key; one PaymentIntent, one ledger entry set', async () => {
   const order = uniqueOrder('crash-checkout');
   const key = `payments:${order}:alice:crash-co`;
   const { result, keys } = await killedAfterStripeCall(order, 'crash-co', 'checkout', { amount: 6100, currency: 'usd' }, '/v1/payment_intents', key);
@@ -120,7 +120,7 @@ test('payments - a worker killed between the Stripe call and the commit: the nex
   await eventually('one notice', () => (discordMessagesAbout(f, order).length === 1 ? true : undefined));
 });
 
-test('payments - a worker killed between the Stripe refund and the commit: the retry sends the same key and the ledger gets one refund entry', async () => {
+t.test('payments - a worker killed between the Stripe refund and the commit: the retry sends the same key and the ledger gets one refund entry', async () => {
   const order = uniqueOrder('crash-refund');
   const pi = await checkedOut(alice, order, 4000);
   await succeed(order, pi, 4000);

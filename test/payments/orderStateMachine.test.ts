@@ -4,7 +4,7 @@
  * the same events, with repeats, must end in the same order and post the
  * same ledger entries once.
  */
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import type { ChargeSnapshot, PaymentIntentSnapshot, RefundSnapshot } from '../../protocol/index.js';
 import { applyCharge, applyPaymentIntent, applyRefund, checkout, orderView, refundable, stripeIdempotencyKey, type OrderChange } from '../../actors/payments/orderService.js';
@@ -58,7 +58,7 @@ function run(sequence: readonly Input[]): { state: OrderState; entries: OrderCha
   return { state, entries, statuses };
 }
 
-test('payments state machine - every arrival order of the same events, each delivered twice, ends in the same order with one payment and one refund entry', () => {
+t.test('payments state machine - every arrival order of the same events, each delivered twice, ends in the same order with one payment and one refund entry', async () => {
   let runs = 0;
   for (const order of permutations(INPUTS)) {
     const { state, entries, statuses } = run([...order, ...order.slice().reverse()]);
@@ -75,7 +75,7 @@ test('payments state machine - every arrival order of the same events, each deli
   assert.equal(runs, 720);
 });
 
-test('payments state machine - the order never moves backwards: processing after succeeded changes nothing', () => {
+t.test('payments state machine - the order never moves backwards: processing after succeeded changes nothing', async () => {
   const { state } = run([INPUTS[2]!, INPUTS[1]!, INPUTS[0]!]);
   assert.equal(state.status, 'succeeded');
   const again = applyPaymentIntent(ORDER, state, pi('processing'), 'payment_intent.processing', 'late', 200);
@@ -83,7 +83,7 @@ test('payments state machine - the order never moves backwards: processing after
   assert.equal(again.state, state);
 });
 
-test('payments state machine - a failed payment can still succeed (Stripe lets the payer try again), a success never fails', () => {
+t.test('payments state machine - a failed payment can still succeed (Stripe lets the payer try again), a success never fails', async () => {
   let state = checkedOut();
   state = applyPaymentIntent(ORDER, state, pi('requires_payment_method'), 'payment_intent.payment_failed', 'f1', 2).state;
   assert.equal(state.status, 'failed');
@@ -93,7 +93,7 @@ test('payments state machine - a failed payment can still succeed (Stripe lets t
   assert.equal(late.changed, false);
 });
 
-test('payments state machine - a refund reported before the success enters succeeded, then refunded, in one change', () => {
+t.test('payments state machine - a refund reported before the success enters succeeded, then refunded, in one change', async () => {
   let state = checkedOut();
   state = applyCharge(ORDER, state, charge(1000), 'c1', 2).state;
   assert.equal(state.status, 'created', 'nothing received yet, nothing refunded yet');
@@ -103,14 +103,14 @@ test('payments state machine - a refund reported before the success enters succe
   assert.equal(refundable(change.state), 0);
 });
 
-test('payments state machine - events of another PaymentIntent or currency are ignored, not applied', () => {
+t.test('payments state machine - events of another PaymentIntent or currency are ignored, not applied', async () => {
   const state = checkedOut();
   assert.equal(applyPaymentIntent(ORDER, state, { ...pi('succeeded', 1000), id: 'pi_other' }, 'payment_intent.succeeded', 'x', 2).ignored, 'other_payment_intent');
   assert.equal(applyPaymentIntent(ORDER, state, { ...pi('succeeded', 1000), currency: 'eur' }, 'payment_intent.succeeded', 'x', 2).ignored, 'currency_mismatch');
   assert.equal(applyPaymentIntent(ORDER, initialPaymentsState('o-new') as OrderState, pi('succeeded', 1000), 'payment_intent.succeeded', 'x', 2).ignored, 'no_order');
 });
 
-test('payments - Stripe idempotency keys: entity + command key, stable, at most 255 characters', () => {
+t.test('payments - Stripe idempotency keys: entity + command key, stable, at most 255 characters', async () => {
   assert.equal(stripeIdempotencyKey('payments', 'o-1', 'alice:c1'), 'payments:o-1:alice:c1');
   const long = stripeIdempotencyKey('payments', 'o'.repeat(128), `${'u'.repeat(128)}:${'c'.repeat(64)}`);
   assert.ok(long.length <= 255);

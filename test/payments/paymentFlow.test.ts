@@ -5,7 +5,7 @@
  * Discord webhook server, and the payer's WebSocket session. After every
  * test the ledger as a whole balances.
  */
-import { test, before, after, afterEach } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
@@ -23,17 +23,17 @@ import {
 let f: PaymentsFixture;
 let alice: Payer;
 
-before(async () => {
+t.before(async () => {
   f = await startPaymentsFixture({ workers: 1 });
   alice = await Payer.connect(f.stack, 'alice');
 });
-after(async () => {
+t.teardown(async () => {
   await alice?.close().catch(() => {});
   await f?.stop();
 });
-afterEach(async () => { await assertLedgerBalances(f); });
+t.afterEach(async () => { await assertLedgerBalances(f); });
 
-test('payments - checkout creates the PaymentIntent through Stripe with an idempotency key from order and command, and answers its client secret', async () => {
+t.test('payments - checkout creates the PaymentIntent through Stripe with an idempotency key from order and command, and answers its client secret', async () => {
   const order = uniqueOrder('checkout');
   const from = f.stripe.calls.length;
   const result = await alice.send(order, 'checkout', { amount: 1999, currency: 'eur', description: 'two tickets' }, 'co-1');
@@ -52,7 +52,7 @@ test('payments - checkout creates the PaymentIntent through Stripe with an idemp
   assert.equal(JSON.stringify(doc?.state).includes(result.data.clientSecret), false, 'the client secret is not part of the order');
 });
 
-test('payments - every change is pushed to each of the payer\'s sessions (topic user.<payer>) and entering a status publishes evt.payments.<status>', async () => {
+t.test('payments - every change is pushed to each of the payer\'s sessions (topic user.<payer>) and entering a status publishes evt.payments.<status>', async () => {
   const second = await Payer.connect(f.stack, 'alice');
   try {
     const order = uniqueOrder('pushes');
@@ -80,7 +80,7 @@ test('payments - every change is pushed to each of the payer\'s sessions (topic 
   }
 });
 
-test('payments webhooks - a valid event delivered three times and out of order is applied once; the order never moves backwards', async () => {
+t.test('payments webhooks - a valid event delivered three times and out of order is applied once; the order never moves backwards', async () => {
   const order = uniqueOrder('dup');
   const pi = await checkedOut(alice, order, 4200);
   const event = (status: string, n: number) => stripeEventPayload(`evt_${order}_${n}`, `payment_intent.${status}`,
@@ -106,7 +106,7 @@ test('payments webhooks - a valid event delivered three times and out of order i
   await eventually('the success notice', () => (discordMessagesAbout(f, order).length === 1 ? true : undefined));
 });
 
-test('payments webhooks - an event replayed after JetStream\'s duplicate window changes nothing (the state only moves forward)', async () => {
+t.test('payments webhooks - an event replayed after JetStream\'s duplicate window changes nothing (the state only moves forward)', async () => {
   const order = uniqueOrder('replay');
   const pi = await checkedOut(alice, order, 800);
   const payload = stripeEventPayload(`evt_${order}`, 'payment_intent.succeeded', paymentIntentObject(f, order, { id: pi, status: 'succeeded', amount: 800, amountReceived: 800 }));
@@ -125,7 +125,7 @@ test('payments webhooks - an event replayed after JetStream\'s duplicate window 
   await eventually('the success notice', () => (discordMessagesAbout(f, order).length === 1 ? true : undefined));
 });
 
-test('payments webhooks - a bad signature or a stale timestamp is refused with 400 WEBHOOK_SIGNATURE_INVALID and nothing is published', async () => {
+t.test('payments webhooks - a bad signature or a stale timestamp is refused with 400 WEBHOOK_SIGNATURE_INVALID and nothing is published', async () => {
   const order = uniqueOrder('badsig');
   const pi = await checkedOut(alice, order, 999);
   const published: string[] = [];
@@ -158,7 +158,7 @@ test('payments webhooks - a bad signature or a stale timestamp is refused with 4
   }
 });
 
-test('payments webhooks - events that name no order are answered 200 and dropped; an unsigned request is refused', async () => {
+t.test('payments webhooks - events that name no order are answered 200 and dropped; an unsigned request is refused', async () => {
   const payload = stripeEventPayload('evt_customer_1', 'customer.created', { id: 'cus_1', object: 'customer', metadata: {} });
   assert.deepEqual(await deliverWebhook(f, payload), { status: 200, body: { received: true, ignored: true } });
   const res = await fetch(`${f.stack.httpUrl()}/webhooks/stripe`, { method: 'POST', body: payload });
@@ -166,7 +166,7 @@ test('payments webhooks - events that name no order are answered 200 and dropped
   assert.equal(((await res.json()) as any).error.details.reason, 'missing_signature');
 });
 
-test('payments - refunds: a partial one, then the rest; each posts one balanced entry, and the charge.refunded webhooks that follow change nothing', async () => {
+t.test('payments - refunds: a partial one, then the rest; each posts one balanced entry, and the charge.refunded webhooks that follow change nothing', async () => {
   const order = uniqueOrder('refund');
   const pi = await checkedOut(alice, order, 5000);
   await deliverWebhook(f, stripeEventPayload(`evt_${order}_ok`, 'payment_intent.succeeded', paymentIntentObject(f, order, { id: pi, status: 'succeeded', amount: 5000, amountReceived: 5000 })));
@@ -195,7 +195,7 @@ test('payments - refunds: a partial one, then the rest; each posts one balanced 
   assert.deepEqual(discordMessagesAbout(f, order).map((m) => m.split(':')[0]), ['Payment succeeded', 'Payment partially refunded', 'Payment refunded']);
 });
 
-test('payments ledger - an entry written by an attempt that never committed is never read, and the next commit of that seq replaces it', async () => {
+t.test('payments ledger - an entry written by an attempt that never committed is never read, and the next commit of that seq replaces it', async () => {
   const order = uniqueOrder('leftover');
   const pi = await checkedOut(alice, order, 2000);
   await deliverWebhook(f, stripeEventPayload(`evt_${order}_ok`, 'payment_intent.succeeded', paymentIntentObject(f, order, { id: pi, status: 'succeeded', amount: 2000, amountReceived: 2000 })));
@@ -215,7 +215,7 @@ test('payments ledger - an entry written by an attempt that never committed is n
   await eventually('two notices', () => (discordMessagesAbout(f, order).length === 2 ? true : undefined));
 });
 
-test('payments - orders are private and system commands come only from their system sender', async () => {
+t.test('payments - orders are private and system commands come only from their system sender', async () => {
   const order = uniqueOrder('private');
   await checkedOut(alice, order, 700);
   const bob = await Payer.connect(f.stack, 'bob');
@@ -236,7 +236,7 @@ test('payments - orders are private and system commands come only from their sys
   assert.deepEqual((await alice.send(order, 'ledger')).data, { order, entries: [] });
 });
 
-test('payments Discord - a 429 with retry_after is waited out and the notice arrives once', async () => {
+t.test('payments Discord - a 429 with retry_after is waited out and the notice arrives once', async () => {
   const order = uniqueOrder('ratelimit');
   const pi = await checkedOut(alice, order, 3100);
   const from = f.discord.requests.length;
@@ -251,7 +251,7 @@ test('payments Discord - a 429 with retry_after is waited out and the notice arr
   assert.deepEqual(discordMessagesAbout(f, order), [`Payment succeeded: order ${order}, 31.00 USD`]);
 });
 
-test('payments Discord - an outage never holds up the payment: the order commits and is pushed while Discord hangs; the notice is retried and arrives once', async () => {
+t.test('payments Discord - an outage never holds up the payment: the order commits and is pushed while Discord hangs; the notice is retried and arrives once', async () => {
   const order = uniqueOrder('outage');
   const pi = await checkedOut(alice, order, 1800);
   const from = f.discord.requests.length;

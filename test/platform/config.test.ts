@@ -1,9 +1,9 @@
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../platform/config.js';
 import { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 
-test('config - defaults apply when nothing is set', () => {
+t.test('config - defaults apply when nothing is set', async () => {
   const { config, warnings } = loadConfig({});
   assert.equal(config.port, 8080);
   assert.equal(config.partitions, 64);
@@ -11,14 +11,14 @@ test('config - defaults apply when nothing is set', () => {
   assert.deepEqual(warnings, []);
 });
 
-test('config - values are coerced to their types', () => {
+t.test('config - values are coerced to their types', async () => {
   const { config } = loadConfig({ SY_PORT: '0', SY_LOG_LEVEL: 'debug', SY_NODE_ID: 'gw-1' });
   assert.equal(config.port, 0);
   assert.equal(config.logLevel, 'debug');
   assert.equal(config.nodeId, 'gw-1');
 });
 
-test('config - an invalid value fails naming the variable and what it expects', () => {
+t.test('config - an invalid value fails naming the variable and what it expects', async () => {
   assert.throws(() => loadConfig({ SY_PORT: 'eighty' }), (err: unknown) => {
     assert.ok(err instanceof ConfigError);
     assert.match(err.message, /SY_PORT="eighty" is invalid: expected an integer from 0 to 65535/);
@@ -32,13 +32,13 @@ test('config - an invalid value fails naming the variable and what it expects', 
   });
 });
 
-test('config - unknown SY_ variables are warned about, others ignored', () => {
+t.test('config - unknown SY_ variables are warned about, others ignored', async () => {
   const { warnings } = loadConfig({ SY_PROT: '1', HOME: '/root' });
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /SY_PROT/);
 });
 
-test('config - a process started with an invalid value exits 2 naming the variable', async () => {
+t.test('config - a process started with an invalid value exits 2 naming the variable', async () => {
   for (const kind of ['gateway', 'worker'] as const) {
     const p = new SwitchyardProcess(kind, { SY_IDLE_TIMEOUT_S: 'forever' });
     await assert.rejects(p.start(), /exited with code 2/);

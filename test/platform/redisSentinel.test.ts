@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ let redis: Awaited<ReturnType<typeof startRedis>>;
 let sentinel: ServerProcess;
 let dir: string;
 
-before(async () => {
+t.before(async () => {
   redis = await startRedis();
   dir = mkdtempSync(join(tmpdir(), 'sy-sentinel-'));
   const port = await freePort();
@@ -26,14 +26,14 @@ before(async () => {
   await sentinel.start();
 });
 
-after(async () => {
+t.teardown(async () => {
   await sentinel?.stop();
   await redis?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
   if (redis) rmSync(redis.dir, { recursive: true, force: true });
 });
 
-test('redis - a redis+sentinel:// URL names the sentinels, the master, the password and the db', () => {
+t.test('redis - a redis+sentinel:// URL names the sentinels, the master, the password and the db', async () => {
   assert.deepEqual(sentinelOptions('redis+sentinel://:s3cr%40t@redis-0.redis:26379,redis-1.redis:26380/mymaster/2'), {
     sentinels: [{ host: 'redis-0.redis', port: 26379 }, { host: 'redis-1.redis', port: 26380 }],
     name: 'mymaster', password: 's3cr@t', db: 2,
@@ -42,7 +42,7 @@ test('redis - a redis+sentinel:// URL names the sentinels, the master, the passw
   assert.equal(sentinelOptions('redis://127.0.0.1:6379'), undefined);
 });
 
-test('redis - connectRedis through a real sentinel reaches the master it names', async () => {
+t.test('redis - connectRedis through a real sentinel reaches the master it names', async () => {
   const client = await connectRedis({ redisUrl: `redis+sentinel://127.0.0.1:${sentinel.port}/mymaster` }, 'sentinel-test');
   try {
     await client.set('sentinel-test', 'through the sentinel');

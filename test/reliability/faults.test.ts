@@ -16,7 +16,7 @@
  * - MongoDB down: hellos and commands are accepted as usual; workers retry
  *   the store in place, and results arrive after MongoDB is back.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { MongoClient, type Db } from 'mongodb';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -56,7 +56,7 @@ let clusterNats: Awaited<ReturnType<typeof startClusterServers>>['cluster'];
 let mongo: MongoClient;
 let db: Db;
 
-before(async () => {
+t.before(async () => {
   // Both stacks start at once, and within a stack one worker first (it creates the streams), then
   // the rest: each process spends seconds compiling TypeScript, and this file has a time budget.
   // In the cluster one process at a time: two creating the replicated streams at once can time out.
@@ -76,7 +76,7 @@ before(async () => {
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
 });
-after(async () => {
+t.teardown(async () => {
   await mongo?.close();
   await Promise.all([stack?.stop(), cluster?.stop()]);
 });
@@ -130,7 +130,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 const A = 'reliability - (a) SIGKILL of the JetStream leader (3-node cluster, replicas 3) under load: nothing accepted is lost or applied twice';
-test(A, async () => {
+t.test(A, async () => {
   let client: MongoClient | undefined;
   let nc: NatsConnection | undefined;
   try {
@@ -202,7 +202,7 @@ async function outageUnderLoad(key: string, name: string, server: ServerProcess,
 }
 
 const B = 'reliability - (b) restart of Redis under load: new hellos get UNAVAILABLE meanwhile, accepted commands wait and are applied once after it';
-test(B, async () => {
+t.test(B, async () => {
   // Down past every partition lease: workers stop applying until Redis is back.
   const { outcome, helloWhileDown, acceptedWhileDown } = await outageUnderLoad('b', '(b) restart of Redis (no persistence: every key lost)', stack.servers.redis, 'Redis', LEASE_TTL_MS + 1000);
   verdict(outcome, B);
@@ -212,7 +212,7 @@ test(B, async () => {
 });
 
 const C = 'reliability - (c) restart of the Mongo-wire server under load: commands are accepted meanwhile and applied once after it';
-test(C, async () => {
+t.test(C, async () => {
   const { outcome, helloWhileDown, acceptedWhileDown } = await outageUnderLoad('c', '(c) restart of the Mongo-wire server (same data directory)', stack.servers.mongo, 'MongoDB', 2000);
   verdict(outcome, C);
   assert.equal(helloWhileDown, 'welcome', 'sessions do not need MongoDB');
@@ -229,13 +229,13 @@ async function crashUnderLoad(key: string, name: string, testName: string, proce
 }
 
 const D = 'reliability - (d) SIGKILL of a gateway under load: clients resume on the other one; nothing accepted is lost or applied twice';
-test(D, () => crashUnderLoad('d', '(d) SIGKILL of one of two gateways', D, stack.gateways, () => stack.startGateway()));
+t.test(D, () => crashUnderLoad('d', '(d) SIGKILL of one of two gateways', D, stack.gateways, () => stack.startGateway()));
 
 const E = 'reliability - (e) SIGKILL of a worker under load: its partitions move after the lease; nothing accepted is lost or applied twice';
-test(E, () => crashUnderLoad('e', '(e) SIGKILL of one of two workers', E, stack.workers, () => stack.startWorker()));
+t.test(E, () => crashUnderLoad('e', '(e) SIGKILL of one of two workers', E, stack.workers, () => stack.startWorker()));
 
 const F = 'reliability - (f) SIGSTOP of a worker past its lease, then SIGCONT, under load: the zombie commits nothing; nothing is lost or applied twice';
-test(F, async () => {
+t.test(F, async () => {
   const zombie: SwitchyardProcess = stack.workers[0]!;
   const logBefore = zombie.logLines().length;
   const outcome = await runFault({

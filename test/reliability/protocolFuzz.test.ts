@@ -5,7 +5,7 @@
  * with a documented error code (or close with a documented close code),
  * never crash, and keep serving other clients with bounded memory.
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -27,11 +27,11 @@ const MAX_FRAME = 16_384;
 
 let stack: Stack;
 let token: string;
-before(async () => {
+t.before(async () => {
   stack = await startStack({ env: { SY_MAX_FRAME_BYTES: String(MAX_FRAME) } });
   token = await stack.token('fuzzer');
 });
-after(async () => { await stack?.stop(); });
+t.teardown(async () => { await stack?.stop(); });
 
 function rssKb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
@@ -80,7 +80,7 @@ const badFrame = fc.oneof(notJson, randomJson, mutatedCmd, deepNest, deepDataCmd
     } catch { return true; }
   });
 
-test('fuzz - every bad frame after hello gets a documented error code or a documented close, and the gateway keeps serving', async () => {
+t.test('fuzz - every bad frame after hello gets a documented error code or a documented close, and the gateway keeps serving', async () => {
   const gateway = stack.gateways[0]!;
   const rssBefore = rssKb(gateway.pid!);
   const seen = new Map<string, number>();
@@ -103,7 +103,7 @@ test('fuzz - every bad frame after hello gets a documented error code or a docum
   assert.ok(seen.size >= 2, `several kinds of reaction were exercised: ${JSON.stringify([...seen])}`);
 });
 
-test('fuzz - any first frame other than a valid hello is refused before anything else happens', async () => {
+t.test('fuzz - any first frame other than a valid hello is refused before anything else happens', async () => {
   const firstFrame = fc.oneof(badFrame, fc.constantFrom('{"type":"ping"}', '{"type":"cmd","id":"c","actor":"counter","entity":"e","name":"add","data":{"by":1}}', '{"type":"sub","topic":"room.a"}'));
   await fc.assert(fc.asyncProperty(firstFrame, async (text) => {
     const client = await WsTestClient.connect(stack.wsUrl());
@@ -114,7 +114,7 @@ test('fuzz - any first frame other than a valid hello is refused before anything
   }), { numRuns: 100 });
 });
 
-test('fuzz - a frame over the size limit is refused with FRAME_TOO_LARGE and close 1009; far over it the transport drops the connection', async () => {
+t.test('fuzz - a frame over the size limit is refused with FRAME_TOO_LARGE and close 1009; far over it the transport drops the connection', async () => {
   const hardLimit = hardFrameLimit(MAX_FRAME);
   await fc.assert(fc.asyncProperty(fc.integer({ min: MAX_FRAME + 1, max: hardLimit * 2 }), async (size) => {
     const { client } = await WsTestClient.hello(stack.wsUrl(), token);
@@ -134,7 +134,7 @@ test('fuzz - a frame over the size limit is refused with FRAME_TOO_LARGE and clo
   await fresh.client.close();
 });
 
-test('fuzz - binary frames get BAD_FRAME; text frames that are not UTF-8 are dropped by the WebSocket layer', async () => {
+t.test('fuzz - binary frames get BAD_FRAME; text frames that are not UTF-8 are dropped by the WebSocket layer', async () => {
   await fc.assert(fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 512 }), fc.boolean(), async (bytes, binary) => {
     const { client } = await WsTestClient.hello(stack.wsUrl(), token);
     const from = client.frames.length;

@@ -9,7 +9,7 @@
  * fuzzed frames (protocolFuzz); private payment orders and webhook forgery
  * and replay (test/payments/paymentFlow).
  */
-import { test, before, after } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -44,7 +44,7 @@ const keys = { k1: await generateKeyPair('RS256', { extractable: true }), other:
 /** Every token and signature sent in this file: none may show up in a log. */
 const sentSecrets = new Set<string>([TEST_JWT_SECRET, WEBHOOK_SECRET, STRIPE_KEY, AI_KEY, DISCORD_TOKEN]);
 
-before(async () => {
+t.before(async () => {
   const jwk = { ...(await exportJWK(keys.k1.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
   jwks = createServer((_req, res) => { res.setHeader('Content-Type', 'application/json'); res.end(JSON.stringify({ keys: [jwk] })); });
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
@@ -67,7 +67,7 @@ before(async () => {
   });
   nc = await connect({ servers: stack.env.NATS_URL! });
 });
-after(async () => {
+t.teardown(async () => {
   await nc?.close();
   await stack?.stop();
   jwks?.close();
@@ -95,7 +95,7 @@ async function helloWith(token: string): Promise<string> {
 }
 
 const T1 = 'security - tokens not yet valid (nbf), with a wrong issuer or audience, an unknown kid, or a known kid and another key are refused with AUTH_FAILED (4401)';
-test(T1, async () => {
+t.test(T1, async () => {
   const now = Math.floor(Date.now() / 1000);
   const hs = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('mallory').setExpirationTime(now + 600).sign(new TextEncoder().encode(TEST_JWT_SECRET));
   const rs = (kid: string, key: Parameters<SignJWT['sign']>[0], claims: Record<string, unknown> = { iss: ISSUER, aud: AUDIENCE }) =>
@@ -122,7 +122,7 @@ test(T1, async () => {
 });
 
 const T2 = 'security - topic ACL bypass attempts (wildcards, other users\' topics, path and encoding tricks) are refused and nothing of another user arrives';
-test(T2, async () => {
+t.test(T2, async () => {
   const { client } = await WsTestClient.hello(stack.wsUrl(gateway), await goodToken('alice'));
   const attempts = ['>', '*', 'user.>', 'user.*', 'user.bob', 'user.alice.>', 'user.alice.*', 'user.alice.bob', 'user.=Ym9i', 'User.alice', 'user..alice',
     'user.alice/../bob', 'user.alice%2e.bob', 'user.bob\u0000', 'user.alice ', 'room.>', 'room.*', 'public.>', 'public.*', 'out.u.bob', 'live.u.bob', 'unknownkind.x'];
@@ -154,7 +154,7 @@ test(T2, async () => {
 });
 
 const T3 = 'security - oversized payloads: a WebSocket frame over the limit is closed with FRAME_TOO_LARGE (1009), an HTTP body over it gets 413';
-test(T3, async () => {
+t.test(T3, async () => {
   const { client } = await WsTestClient.hello(stack.wsUrl(gateway), await goodToken('big'));
   client.send({ type: 'cmd', id: 'big1', actor: 'counter', entity: 'big', name: 'add', data: { pad: 'x'.repeat(MAX_FRAME) } });
   await client.closed;
@@ -182,7 +182,7 @@ test(T3, async () => {
 });
 
 const T4 = 'security - a slow HTTP client trickling its body is cut off after SY_HTTP_BODY_TIMEOUT_MS with 408 REQUEST_TIMEOUT and the connection closed';
-test(T4, async () => {
+t.test(T4, async () => {
   const token = await goodToken('slowpoke');
   const declared = 400;
   const socket = tcpConnect({ port: gateway.port, host: '127.0.0.1' });
@@ -227,7 +227,7 @@ function openSocket(url: string): Promise<{ ws: WebSocket; outcome: string }> {
 }
 
 const T5 = 'security - a connection flood from one address is refused past SY_MAX_CONNECTIONS_PER_IP with 429 TOO_MANY_CONNECTIONS (WebSocket and HTTP); a freed slot is usable again';
-test(T5, async () => {
+t.test(T5, async () => {
   const url = stack.wsUrl(gateway);
   const opened = [];
   for (let i = 0; i < MAX_PER_IP; i++) opened.push(await openSocket(url));
@@ -256,7 +256,7 @@ test(T5, async () => {
 });
 
 const T6 = 'security - secrets never appear in logs: JWT secret, tokens, webhook secret and signatures, vendor keys (gateway and worker at debug level)';
-test(T6, async () => {
+t.test(T6, async () => {
   // Auth failures carrying tokens, over WebSocket and HTTP.
   const now = Math.floor(Date.now() / 1000);
   const forged = await new SignJWT({ iss: ISSUER, aud: AUDIENCE }).setProtectedHeader({ alg: 'HS256' }).setSubject('eve').setExpirationTime(now + 60).sign(new TextEncoder().encode('not-the-secret-0123456789'));

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import t from 'tap';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ function running(pid: number): boolean {
   }
 }
 
-test('npm start - the local stack answers welcome, accepted and result and serves the demo with a token per user; Ctrl-C leaves no child process', async (t) => {
+t.test('npm start - the local stack answers welcome, accepted and result and serves the demo with a token per user; Ctrl-C leaves no child process', async (t) => {
   // The same program `npm start` runs after `npm run tools` (already done by `npm test`).
   const env: NodeJS.ProcessEnv = { ...process.env, SY_PORT: '0', SY_WORKER_METRICS_PORT: '0' };
   for (const name of ['NATS_URL', 'REDIS_URL', 'MONGODB_URI']) delete env[name];
@@ -75,7 +75,7 @@ test('npm start - the local stack answers welcome, accepted and result and serve
       await new Promise((r) => setTimeout(r, 100));
       leftover = leftover.filter(running);
     }
-    if (leftover.length > 0) t.diagnostic(execFileSync('ps', ['-o', 'pid,stat,args', '-p', leftover.join(',')], { encoding: 'utf8' }));
+    if (leftover.length > 0) t.comment(execFileSync('ps', ['-o', 'pid,stat,args', '-p', leftover.join(',')], { encoding: 'utf8' }));
     assert.deepEqual(leftover, [], 'no child process left running');
   } finally {
     if (stack.exitCode === null) stack.kill('SIGKILL');

@@ -13,6 +13,7 @@ import type { Config, Db, Logger, NatsConnection, Redis, Service } from '../../p
 import type { ActorDefinition, CronJob } from './actorDefinition.js';
 import { actorSettings } from './actorSettings.js';
 import { CommandProcessor } from './commandProcessor.js';
+import { traceCommandProcessing } from './commandTracing.js';
 import { ConcurrencyLimit } from './concurrencyLimit.js';
 import { EntityCache } from './entityCache.js';
 import { EntityStore } from './entityStore.js';
@@ -83,6 +84,7 @@ export class ActorWorker implements Service {
         actor, deps, settings, store, cache, relay, js, logger: log,
         limits: [new ConcurrencyLimit(settings.concurrency), workerLimit],
       });
+      traceCommandProcessing(processor, store, relay);
       const balancer = new PartitionBalancer({
         actor: actor.name, member: this.member, nc, leases, settings, logger: log,
         membership: new WorkerMembership(redis, actor.name, this.member, config.leaseTtlMs),

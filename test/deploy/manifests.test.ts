@@ -152,6 +152,23 @@ test('k8s - configuration keys are switchyard variables, and every ConfigMap and
   }
 });
 
+test('k8s - traces are off unless the opentelemetry component is used; with it both processes export OTLP/HTTP and may reach the collector', { skip: missing }, () => {
+  for (const overlay of OVERLAYS) {
+    const objects = build(overlay).objects;
+    const endpoints = ['switchyard-gateway', 'switchyard-worker'].map((name) => one(objects, 'Deployment', name).spec.template.spec.containers[0].env
+      .find((e: { name: string }) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT')?.value as string | undefined);
+    if (overlay === 'local') {
+      assert.deepEqual(endpoints, [undefined, undefined], 'local: no OTEL_* variable, nothing traced');
+      continue;
+    }
+    const url = new URL(endpoints[0]!);
+    assert.deepEqual(endpoints, [endpoints[0], endpoints[0]]);
+    const policy = one(objects, 'NetworkPolicy', 'otlp-export').spec;
+    assert.ok(policy.egress.some((r: any) => r.ports.some((p: any) => p.port === Number(url.port))
+      && r.to.some((t: any) => t.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === url.hostname.split('.')[1])), `${overlay}: egress to ${url.host} is allowed`);
+  }
+});
+
 test('k8s - the ingress keeps WebSockets open for an hour with cookie affinity to the gateway Service', { skip: missing }, () => {
   for (const overlay of OVERLAYS) {
     const ingress = one(build(overlay).objects, 'Ingress', 'switchyard');

@@ -2,9 +2,10 @@
  * The gateway's spans of a command (platform/tracing.ts; installed only
  * while tracing is on — otherwise these wrappers do not exist):
  *
- *   gateway.command   frame received → accepted (JetStream ack); parent: the
- *                     client's `traceparent`, else a root span keeping the
- *                     trace id the gateway made up for the logs
+ *   gateway.command   frame (or HTTP request, or verified webhook) received →
+ *                     accepted (JetStream ack); parent: the client's
+ *                     `traceparent`, else a root span keeping the trace id
+ *                     the gateway made up for the logs
  *   ├ gateway.validate  frame received → handed to the publisher (parse, schema, auth, rate limit)
  *   └ gateway.publish   JetStream publish → ack; its `traceparent` is the one the
  *                       command carries on NATS, so the actor's span hangs below it
@@ -12,7 +13,7 @@
  */
 import { epochMillis } from '../protocol/index.js';
 import { activeTracer, endSpan, startSpan, traceparentOf } from '../platform/index.js';
-import type { CommandPublisher } from './commandPublisher.js';
+import type { CommandPublisher, PublishedCommand } from './commandPublisher.js';
 import type { WsPushDelivery } from './wsPushDelivery.js';
 import { traceIdOf } from './traceContext.js';
 
@@ -20,18 +21,19 @@ export function traceGatewayHops(publisher: CommandPublisher, delivery: WsPushDe
   const t = activeTracer();
   if (!t) return;
 
-  const publish = publisher.publish.bind(publisher);
-  publisher.publish = (cmd, origin) => {
-    // The frame's own traceparent (CommandIntake passes the frame through); origin's is the one to send.
-    const fromClient = (cmd as { traceparent?: string }).traceparent;
+  /** The spans around one publish: `send` gets the traceparent to put on the NATS message. */
+  const traced = (
+    cmd: { id: string; actor: string; name: string }, clientTraceparent: string | undefined, loggedTraceparent: string | undefined, receivedAt: number,
+    send: (traceparent: string) => Promise<PublishedCommand>,
+  ): Promise<PublishedCommand> => {
     const command = startSpan(t, 'gateway.command', {
-      parent: fromClient, traceId: traceIdOf(origin.traceparent), startTime: origin.receivedAt,
+      parent: clientTraceparent, traceId: traceIdOf(loggedTraceparent), startTime: receivedAt,
       attributes: { 'switchyard.actor': cmd.actor, 'switchyard.command': cmd.name, 'switchyard.command_id': cmd.id },
     });
     const handedOver = epochMillis();
-    startSpan(t, 'gateway.validate', { parent: command, startTime: origin.receivedAt }).end(handedOver);
+    startSpan(t, 'gateway.validate', { parent: command, startTime: receivedAt }).end(handedOver);
     const publishing = startSpan(t, 'gateway.publish', { parent: command, startTime: handedOver, kind: 'producer' });
-    return publish(cmd, { ...origin, traceparent: traceparentOf(publishing) }).then(
+    return send(traceparentOf(publishing)).then(
       (published) => {
         publishing.end();
         command.setAttribute('switchyard.duplicate', published.duplicate);
@@ -45,6 +47,12 @@ export function traceGatewayHops(publisher: CommandPublisher, delivery: WsPushDe
       },
     );
   };
+  const publish = publisher.publish.bind(publisher);
+  // The frame's own traceparent comes through with `cmd` (CommandIntake passes the frame on); origin's is the one logged.
+  publisher.publish = (cmd, origin) => traced(cmd, (cmd as { traceparent?: string }).traceparent, origin.traceparent, origin.receivedAt,
+    (traceparent) => publish(cmd, { ...origin, traceparent }));
+  const publishSystem = publisher.publishSystem.bind(publisher);
+  publisher.publishSystem = (cmd) => traced(cmd, undefined, cmd.traceparent, cmd.receivedAt, (traceparent) => publishSystem({ ...cmd, traceparent }));
 
   const toSocket = delivery.toSocket.bind(delivery);
   delivery.toSocket = (ws, push, options) => {

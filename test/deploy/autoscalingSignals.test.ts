@@ -126,13 +126,6 @@ test('k8s autoscaling - the worker ScaledObject reads the whole CMD backlog of t
   }
 });
 
-test('k8s autoscaling - the worker ScaledObject never asks for more workers than partitions', () => {
-  const docs = parseAllDocuments(readFileSync('deploy/k8s/base/worker.yaml', 'utf8')).map((d) => d.toJS());
-  const scaled = docs.find((d) => d?.kind === 'ScaledObject');
-  const config = parseAllDocuments(readFileSync('deploy/k8s/base/config.yaml', 'utf8')).map((d) => d.toJS()).find((d) => d?.kind === 'ConfigMap');
-  assert.ok(scaled.spec.maxReplicaCount <= Number(config.data.SY_PARTITIONS));
-});
-
 test('k8s autoscaling - the gateway ScaledObject reads open connections and frames per second from the gateways\' own /metrics', { skip: missing }, async () => {
   const triggers = scaledObjectTriggers('deploy/k8s/base/gateway.yaml', 'switchyard-gateway');
   const queries = triggers.filter((t) => t.type === 'prometheus');

@@ -12,6 +12,7 @@ import { declareActorSeries } from '../../platform/metricLabels.js';
 import type { Config, Db, Logger, NatsConnection, Redis, Service } from '../../platform/index.js';
 import type { ActorDefinition, CronJob } from './actorDefinition.js';
 import { actorSettings } from './actorSettings.js';
+import { startBacklogGauges } from './backlogGauge.js';
 import { CommandProcessor } from './commandProcessor.js';
 import { traceCommandProcessing } from './commandTracing.js';
 import { ConcurrencyLimit } from './concurrencyLimit.js';
@@ -46,6 +47,7 @@ export class ActorWorker implements Service {
   private readonly types: ActorType[] = [];
   private scheduler: Scheduler | undefined;
   private passivation: NodeJS.Timeout | undefined;
+  private stopBacklogGauges: (() => void) | undefined;
 
   constructor(private readonly deps: WorkerDeps) {
     this.member = `${deps.config.nodeId}:${randomBytes(4).toString('hex')}`;
@@ -98,6 +100,7 @@ export class ActorWorker implements Service {
       js, nc, leases, timers, cron, partitions: config.partitions, pollMs: config.timerPollMs, renewMs: config.rebalanceIntervalMs, logger: logger.child({ component: 'scheduler' }),
     });
     await this.scheduler.start();
+    this.stopBacklogGauges = startBacklogGauges(jsm, this.actorNames, logger);
     this.passivation = setInterval(() => {
       for (const t of this.types) {
         t.cache.passivateIdle();
@@ -110,6 +113,7 @@ export class ActorWorker implements Service {
   /** Graceful leave: stop scheduling, hand every partition off after its held commands are done. */
   async stop(): Promise<void> {
     clearInterval(this.passivation);
+    this.stopBacklogGauges?.();
     await this.scheduler?.stop();
     await Promise.all(this.types.map((t) => t.balancer.stop()));
   }

@@ -57,21 +57,6 @@ if [ ! -x "$tools/mongowire-$stamp" ]; then
   )
 fi
 
-# prometheus-nats-exporter: NATS's exporter (the NATS Helm chart's promExporter
-# sidecar), built from the vendored upstream copy in prometheus-nats-exporter/
-# (its module is not served by the Go module proxy; its dependencies are).
-if [ -x "$tools/prometheus-nats-exporter" ] && [ "$("$tools/prometheus-nats-exporter" -version 2>/dev/null)" = "prometheus-nats-exporter version ${PROMETHEUS_NATS_EXPORTER_VERSION#v}" ]; then
-  :
-else
-  need_go prometheus-nats-exporter
-  log "building prometheus-nats-exporter $PROMETHEUS_NATS_EXPORTER_VERSION (first run only, ~1 min)"
-  (
-    cd "$here/prometheus-nats-exporter"
-    go build -trimpath -ldflags "-X main.version=${PROMETHEUS_NATS_EXPORTER_VERSION#v}" -o "$tools/prometheus-nats-exporter.tmp" .
-    mv "$tools/prometheus-nats-exporter.tmp" "$tools/prometheus-nats-exporter"
-  )
-fi
-
 # Debian packages: collected first, installed in one apt run (root only).
 #   redis-server        required by the stack and the tests
 #   prometheus/promtool the observability check scrapes a real stack with it

@@ -198,19 +198,6 @@ export async function startNats(options: NatsServerOptions = {}): Promise<Server
   return Object.assign(server, { url: `nats://127.0.0.1:${server.port}` }, monitorPort === undefined ? {} : { monitorUrl: `http://127.0.0.1:${monitorPort}` });
 }
 
-/**
- * prometheus-nats-exporter (built by install-tools.sh from the vendored
- * upstream copy) reading one nats-server's monitoring endpoint with
- * `-jsz=all` (streams and consumers: the worker autoscaling signal).
- * `target` is the host:port Prometheus scrapes.
- */
-export async function startNatsExporter(monitorUrl: string): Promise<ServerProcess & { target: string }> {
-  const server = await startWithFreePort(async (port) => new ServerProcess('prometheus-nats-exporter', tool('prometheus-nats-exporter'),
-    ['-a', '127.0.0.1', '-p', String(port), '-varz', '-jsz=all', monitorUrl], port, '',
-    async (s) => (await fetch(`http://127.0.0.1:${s.port}/metrics`)).ok));
-  return Object.assign(server, { target: `127.0.0.1:${server.port}` });
-}
-
 /** A 3-node (by default) JetStream cluster on loopback. `urls` lists every member for clients. */
 export async function startNatsCluster(size = 3): Promise<{ members: Array<ServerProcess & { url: string }>; urls: string; stop(): Promise<void> }> {
   const clusterPorts = await Promise.all(Array.from({ length: size }, () => freePort()));

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '../../protocol/index.js';
-import { startNatsExporter, startServers, type ServerProcess } from '../../deploy/local/servers.js';
+import { startServers } from '../../deploy/local/servers.js';
 import { startStack, type Stack } from '../harness/stackFixture.js';
 import { CommandDriver } from '../harness/commandDriver.js';
 import { WsTestClient } from '../harness/wsTestClient.js';
@@ -38,21 +38,20 @@ const BACKLOG = { counter: 40, ai: 25 } as const;
 
 const missing = prometheusMissing();
 let stack: Stack;
-let exporter: (ServerProcess & { target: string }) | undefined;
 let prometheus: PrometheusUnderTest | undefined;
 
 before(async () => {
   if (missing) return;
   const servers = await startServers({ nats: { monitor: true } });
-  stack = await startStack({ servers, gateways: 1, workers: 1, env: { SY_PARTITIONS: String(PARTITIONS) } });
-  exporter = await startNatsExporter(servers.nats.monitorUrl!);
-  prometheus = await startPrometheus({ gateways: [`127.0.0.1:${stack.gateways[0]!.port}`], workers: [`127.0.0.1:${stack.workers[0]!.port}`], natsExporters: [exporter.target] });
+  // Two workers: one is paused below and holds its partitions' backlog (pending and ack-pending), the other stays live
+  // and reports the backlog. Leases outlive the test, so the live one never takes the paused one's partitions over.
+  stack = await startStack({ servers, gateways: 1, workers: 2, env: { SY_PARTITIONS: String(PARTITIONS), SY_LEASE_TTL_MS: '120000' } });
+  prometheus = await startPrometheus({ gateways: [`127.0.0.1:${stack.gateways[0]!.port}`], workers: stack.workers.map((w) => `127.0.0.1:${w.port}`) });
 });
 after(async () => {
   const pid = stack?.workers[0]?.pid;
   if (pid) process.kill(pid, 'SIGCONT');
   await prometheus?.stop();
-  await exporter?.stop();
   await stack?.stop();
 });
 
@@ -84,41 +83,58 @@ async function settle(read: () => Promise<number>, want: number, timeoutMs = 30_
   return last;
 }
 
-test('k8s autoscaling - the worker ScaledObject reads the whole CMD backlog of two actor types (pending + ack-pending) through the real exporter and Prometheus', { skip: missing }, async () => {
+/** switchyard_actor_partitions_owned of one worker, by actor type, read from its /metrics. */
+async function partitionsOwned(port: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Object.fromEntries([...text.matchAll(/^switchyard_actor_partitions_owned\{actor="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+}
+
+test('k8s autoscaling - the worker ScaledObject reads the whole CMD backlog of two actor types (pending + ack-pending) from the workers\' own gauge through Prometheus', { skip: missing }, async () => {
   const driver = await CommandDriver.connect(stack.servers.nats.url, { partitions: PARTITIONS });
   const jsm = await jetstreamManager(driver.nc);
-  // The worker made its consumers for every actor type it runs; wait for both of ours.
-  const consumersOf = async (actor: string) => (await jsm.consumers.list(STREAMS.commands).next())
-    .filter((c) => c.config.filter_subject?.startsWith(`cmd.${actor}.`)).length;
-  for (const actor of Object.keys(BACKLOG)) {
-    const deadline = Date.now() + 30_000;
-    while (await consumersOf(actor) < PARTITIONS && Date.now() < deadline) await sleep(200);
-    assert.equal(await consumersOf(actor), PARTITIONS, `the worker consumes every partition of ${actor}`);
-  }
+  // Both workers own a share of every partition of both actor types.
+  const shared = async () => {
+    const owned = await Promise.all(stack.workers.map((w) => partitionsOwned(w.port)));
+    return Object.keys(BACKLOG).every((actor) => owned.every((o) => (o[actor] ?? 0) > 0) && owned.reduce((n, o) => n + (o[actor] ?? 0), 0) === PARTITIONS);
+  };
+  const deadline = Date.now() + 30_000;
+  while (!await shared() && Date.now() < deadline) await sleep(200);
+  assert.ok(await shared(), `both workers own partitions of ${Object.keys(BACKLOG).join(', ')}: ${JSON.stringify(await Promise.all(stack.workers.map((w) => partitionsOwned(w.port))))}`);
 
-  // Paused, not stopped: its pulls stay open, so part of the backlog is delivered and ack-pending, the rest pending.
+  // Paused, not stopped: its pulls stay open, so part of its backlog is delivered and ack-pending, the rest pending.
+  // The live worker finishes the commands of its own partitions.
   process.kill(stack.workers[0]!.pid!, 'SIGSTOP');
   try {
     for (const [actor, count] of Object.entries(BACKLOG)) {
       for (let i = 0; i < count; i++) await driver.send({ actor, entity: `${actor}-e${i}`, name: 'add', id: `${actor}-backlog-${i}`, data: { by: 1 } });
     }
-    const backlog = async () => (await jsm.streams.info(STREAMS.commands)).state.messages;
-    const total = await backlog();
-    assert.ok(total >= BACKLOG.counter + BACKLOG.ai, `CMD holds the backlog: ${total}`);
+    const streamCount = async (subject?: string) => {
+      const info = await jsm.streams.info(STREAMS.commands, subject ? { subjects_filter: subject } : undefined);
+      return subject ? Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0) : info.state.messages;
+    };
+    // What the live worker can finish it finishes: wait until the stream holds steady.
+    let total = await streamCount();
+    for (let steady = 0; steady < 8; steady++) {
+      await sleep(250);
+      const now = await streamCount();
+      if (now !== total) steady = 0;
+      total = now;
+    }
+    assert.ok(total > 0, `CMD holds the paused worker's backlog: ${total}`);
 
     const triggers = scaledObjectTriggers('deploy/k8s/base/worker.yaml', 'switchyard-worker');
     const read = async () => (await Promise.all(triggers.map(signal))).reduce((a, b) => a + b, 0);
     const seen = await settle(read, total);
     assert.equal(seen, total, `the ScaledObject's triggers (${triggers.map((t) => t.metadata.query ?? t.metadata.consumer).join('; ')}) read ${seen}, the CMD stream holds ${total} unfinished commands`);
 
-    // Both parts of the backlog are there (the query must add ack-pending to pending), per actor type.
-    const byActor = await prometheus!.query('sum by (consumer_name) (jetstream_consumer_num_pending{stream_name="CMD"} + jetstream_consumer_num_ack_pending{stream_name="CMD"})');
+    // Per actor type, the gauge agrees with the stream's own count of that type's subjects; both types have a backlog.
+    for (const actor of Object.keys(BACKLOG)) {
+      const stored = await streamCount(`cmd.${actor}.>`);
+      assert.ok(stored > 0, `${actor} has a backlog`);
+      const byActor = async () => Number((await prometheus!.query(`max(switchyard_cmd_backlog_by_actor_messages{actor="${actor}"})`))[0]?.value[1] ?? NaN);
+      assert.equal(await settle(byActor, stored), stored, `switchyard_cmd_backlog_by_actor_messages{actor="${actor}"}`);
+    }
     const info = await jsm.consumers.list(STREAMS.commands).next();
-    const actorOf = new Map(info.map((c) => [c.name, c.config.filter_subject!.split('.')[1]!]));
-    const perActor: Record<string, number> = {};
-    for (const r of byActor) perActor[actorOf.get(r.metric.consumer_name!)!] = (perActor[actorOf.get(r.metric.consumer_name!)!] ?? 0) + Number(r.value[1]);
-    assert.equal(perActor.counter, BACKLOG.counter);
-    assert.equal(perActor.ai, BACKLOG.ai);
     const ackPending = info.reduce((a, c) => a + c.num_ack_pending, 0);
     assert.ok(ackPending > 0, 'the paused worker holds part of the backlog ack-pending');
   } finally {

@@ -38,8 +38,6 @@ export interface PrometheusUnderTest {
 export interface ScrapeTargets {
   gateways: string[];
   workers: string[];
-  /** prometheus-nats-exporter targets (host:port). @default none */
-  natsExporters?: string[];
 }
 
 export async function startPrometheus(targets: ScrapeTargets): Promise<PrometheusUnderTest> {
@@ -52,7 +50,8 @@ export async function startPrometheus(targets: ScrapeTargets): Promise<Prometheu
   cpSync(join(PROMETHEUS_DIR, 'targets'), join(dir, 'targets'), { recursive: true });
   writeFileSync(join(dir, 'targets', 'gateway.json'), JSON.stringify([{ targets: targets.gateways, labels: { component: 'gateway' } }]));
   writeFileSync(join(dir, 'targets', 'worker.json'), JSON.stringify([{ targets: targets.workers, labels: { component: 'worker' } }]));
-  writeFileSync(join(dir, 'targets', 'nats-exporter.json'), JSON.stringify(targets.natsExporters?.length ? [{ targets: targets.natsExporters, labels: { component: 'nats' } }] : []));
+  // No NATS exporter in the test stack (see the observability test's EXTERNAL list).
+  writeFileSync(join(dir, 'targets', 'nats-exporter.json'), '[]');
 
   let server: ServerProcess | undefined;
   let lastError: unknown;

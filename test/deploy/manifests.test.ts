@@ -114,9 +114,10 @@ test('k8s - KEDA scales workers on the backlog of every CMD consumer and gateway
     const worker = one(objects, 'ScaledObject', 'switchyard-worker').spec;
     assert.ok(worker.triggers.length > 0);
     for (const t of worker.triggers) {
-      // By stream, never by consumer name: workers name and recreate their consumers per partition.
+      // The workers' own CMD stream gauge, never a consumer name: workers name and recreate their consumers per
+      // partition. Every worker reports the same stream count, so max, never sum.
       assert.equal(t.type, 'prometheus');
-      assert.match(t.metadata.query, /stream_name="CMD"/);
+      assert.match(t.metadata.query, /^max\(switchyard_cmd_backlog_messages\b/);
       assert.doesNotMatch(t.metadata.query, /consumer_name/);
     }
     assert.ok(worker.maxReplicaCount <= Number(configMap(objects).SY_PARTITIONS), `${overlay}: more workers than partitions would idle`);

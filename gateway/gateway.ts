@@ -23,6 +23,7 @@ import type { Uws } from './nativeUws.js';
 import { listenExclusive } from './exclusiveListen.js';
 import type { TokenVerifier } from './tokenVerifier.js';
 import { CommandPublisher } from './commandPublisher.js';
+import { traceGatewayHops } from './commandTracing.js';
 import { CommandIntake } from './commandIntake.js';
 import { ConnectionsPerIp } from './connectionsPerIp.js';
 import { ControlChannel } from './controlChannel.js';
@@ -123,6 +124,7 @@ export class Gateway implements Service {
     const authorizer = new TopicAuthorizer(nc, { timeoutMs: config.aclTimeoutMs, cacheTtlMs: config.aclCacheTtlMs, cacheMax: config.aclCacheMax }, logger);
     const publisher = new CommandPublisher(nc, config.partitions, config.publishTimeoutMs);
     const intake = new CommandIntake(publisher, rateLimiter, config.maxPendingPublishes, logger);
+    traceGatewayHops(publisher, delivery);
     const replay = await OutReplay.create(nc);
     const statusStore = await HttpCommandStatusStore.create(nc, redis, config.outMaxAgeS);
     let sessions: WsSessions | undefined;

@@ -14,6 +14,8 @@ export type { Service, SupervisorOptions } from './lifecycle.js';
 export { startProcess, announceReady } from './startProcess.js';
 export type { ProcessContext } from './startProcess.js';
 export { MetricsServer } from './metricsServer.js';
+export { activeTracer, startTracing, stopTracing, startSpan, endSpan, traceMethod, traceparentOf, withSpan, tracingRequest } from './tracing.js';
+export type { SpanStart } from './tracing.js';
 export {
   declareGatewaySeries, declareActorSeries, declareAiSeries, LABEL_VALUE_SETS, UNBOUNDED_LABEL_PATTERN,
   FRAME_IN_TYPES, FRAME_OUT_TYPES, RECOVERY_OUTCOMES, ACTOR_COMMAND_OUTCOMES, REBALANCE_KINDS, CACHE_RESULTS,

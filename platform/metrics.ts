@@ -186,6 +186,19 @@ export const actorPartitionsOwned = new Gauge({
   registers: [registry],
 });
 
+export const cmdBacklog = new Gauge({
+  name: 'switchyard_cmd_backlog_messages',
+  help: 'Commands in stream CMD not yet acked (a work queue: pending + ack-pending of every CMD consumer), as this worker last read it. Every worker reports the same stream: aggregate with max, not sum.',
+  registers: [registry],
+});
+
+export const cmdBacklogByActor = new Gauge({
+  name: 'switchyard_cmd_backlog_by_actor_messages',
+  help: 'Pending + ack-pending of the CMD partition consumers of each actor type (all workers\' consumers), as this worker last read it. Aggregate with max by (actor), not sum.',
+  labelNames: ['actor'] as const,
+  registers: [registry],
+});
+
 export const actorRebalances = new Counter({
   name: 'switchyard_actor_rebalances_total',
   help: 'Partition acquisitions and releases by this worker, by actor type and kind (acquired, released, lost).',

@@ -7,6 +7,7 @@
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { EXIT_CODES, Supervisor } from './lifecycle.js';
+import { startTracing, stopTracing } from './tracing.js';
 
 export interface ProcessContext {
   config: Config;
@@ -29,6 +30,12 @@ export async function startProcess(name: string, build: (ctx: ProcessContext) =>
   const logger = createLogger({ name, level: config.logLevel, node: config.nodeId });
   for (const warning of warnings) logger.warn(warning);
   const supervisor = new Supervisor(logger, { graceMs: config.drainGraceMs });
+  // Off unless OTEL_* asks for it; added first, so stopped last: spans of the drain are exported too.
+  const otlp = startTracing(`switchyard-${name}`);
+  if (otlp) {
+    logger.info({ otlp }, 'tracing on: spans exported over OTLP/HTTP');
+    supervisor.add({ name: 'tracing', start: async () => {}, stop: stopTracing });
+  }
   try {
     await build({ config, logger, supervisor });
   } catch (err) {

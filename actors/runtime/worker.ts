@@ -12,7 +12,9 @@ import { declareActorSeries } from '../../platform/metricLabels.js';
 import type { Config, Db, Logger, NatsConnection, Redis, Service } from '../../platform/index.js';
 import type { ActorDefinition, CronJob } from './actorDefinition.js';
 import { actorSettings } from './actorSettings.js';
+import { startBacklogGauges } from './backlogGauge.js';
 import { CommandProcessor } from './commandProcessor.js';
+import { traceCommandProcessing } from './commandTracing.js';
 import { ConcurrencyLimit } from './concurrencyLimit.js';
 import { EntityCache } from './entityCache.js';
 import { EntityStore } from './entityStore.js';
@@ -45,6 +47,7 @@ export class ActorWorker implements Service {
   private readonly types: ActorType[] = [];
   private scheduler: Scheduler | undefined;
   private passivation: NodeJS.Timeout | undefined;
+  private stopBacklogGauges: (() => void) | undefined;
 
   constructor(private readonly deps: WorkerDeps) {
     this.member = `${deps.config.nodeId}:${randomBytes(4).toString('hex')}`;
@@ -83,6 +86,7 @@ export class ActorWorker implements Service {
         actor, deps, settings, store, cache, relay, js, logger: log,
         limits: [new ConcurrencyLimit(settings.concurrency), workerLimit],
       });
+      traceCommandProcessing(processor, store, relay);
       const balancer = new PartitionBalancer({
         actor: actor.name, member: this.member, nc, leases, settings, logger: log,
         membership: new WorkerMembership(redis, actor.name, this.member, config.leaseTtlMs),
@@ -96,6 +100,7 @@ export class ActorWorker implements Service {
       js, nc, leases, timers, cron, partitions: config.partitions, pollMs: config.timerPollMs, renewMs: config.rebalanceIntervalMs, logger: logger.child({ component: 'scheduler' }),
     });
     await this.scheduler.start();
+    this.stopBacklogGauges = startBacklogGauges(jsm, this.actorNames, logger);
     this.passivation = setInterval(() => {
       for (const t of this.types) {
         t.cache.passivateIdle();
@@ -108,6 +113,7 @@ export class ActorWorker implements Service {
   /** Graceful leave: stop scheduling, hand every partition off after its held commands are done. */
   async stop(): Promise<void> {
     clearInterval(this.passivation);
+    this.stopBacklogGauges?.();
     await this.scheduler?.stop();
     await Promise.all(this.types.map((t) => t.balancer.stop()));
   }

@@ -154,6 +154,8 @@ export interface NatsServerOptions {
   /** Cluster membership: own cluster port and every member's cluster port. */
   cluster?: { name: string; port: number; routes: number[] };
   serverName?: string;
+  /** Serve the HTTP monitoring endpoints (/varz, /jsz, ...) on a free port: `monitorUrl`. @default false */
+  monitor?: boolean;
 }
 
 async function startWithFreePort(make: (port: number) => Promise<ServerProcess>): Promise<ServerProcess> {
@@ -176,10 +178,12 @@ async function startWithFreePort(make: (port: number) => Promise<ServerProcess>)
 }
 
 /** nats-server with JetStream on a free port. `url` is its client URL. */
-export async function startNats(options: NatsServerOptions = {}): Promise<ServerProcess & { url: string }> {
+export async function startNats(options: NatsServerOptions = {}): Promise<ServerProcess & { url: string; monitorUrl?: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'sy-nats-'));
+  let monitorPort: number | undefined;
   const server = await startWithFreePort(async (port) => {
     const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir, '-n', options.serverName ?? `sy-${port}`];
+    if (options.monitor) args.push('-m', String(monitorPort = await freePort()));
     if (options.cluster) {
       args.push('--cluster_name', options.cluster.name, '--cluster', `nats://127.0.0.1:${options.cluster.port}`,
         '--routes', options.cluster.routes.map((p) => `nats://127.0.0.1:${p}`).join(','));
@@ -191,7 +195,7 @@ export async function startNats(options: NatsServerOptions = {}): Promise<Server
     return new ServerProcess('nats-server', tool('nats-server'), args, port, dir,
       async (s) => s.output().includes(listening) && s.output().includes('Server is ready'));
   });
-  return Object.assign(server, { url: `nats://127.0.0.1:${server.port}` });
+  return Object.assign(server, { url: `nats://127.0.0.1:${server.port}` }, monitorPort === undefined ? {} : { monitorUrl: `http://127.0.0.1:${monitorPort}` });
 }
 
 /** A 3-node (by default) JetStream cluster on loopback. `urls` lists every member for clients. */
@@ -264,7 +268,7 @@ export async function startStripeMock(): Promise<ServerProcess & { url: string }
 }
 
 export interface Servers {
-  nats: ServerProcess & { url: string };
+  nats: ServerProcess & { url: string; monitorUrl?: string };
   redis: ServerProcess & { url: string };
   mongo: ServerProcess & { url: string };
   /** Environment for switchyard processes using these servers. */
@@ -272,9 +276,9 @@ export interface Servers {
   stop(): Promise<void>;
 }
 
-/** All three servers, started in parallel. */
-export async function startServers(): Promise<Servers> {
-  const started = await Promise.allSettled([startNats(), startRedis(), startMongo()]);
+/** All three servers, started in parallel; `nats` options go to startNats. */
+export async function startServers(options: { nats?: NatsServerOptions } = {}): Promise<Servers> {
+  const started = await Promise.allSettled([startNats(options.nats), startRedis(), startMongo()]);
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     // Stop what did start: a live child keeps this process (and a test file) from ever exiting.

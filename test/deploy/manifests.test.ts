@@ -89,7 +89,7 @@ t.test('k8s - the gateway drains before it can be killed: grace period > preStop
   }
 });
 
-t.test('k8s - Services, PodDisruptionBudgets and NetworkPolicies select pods that exist; HPA and KEDA target the right Deployments', { skip: missing }, async () => {
+t.test('k8s - Services, PodDisruptionBudgets and NetworkPolicies select pods that exist; KEDA ScaledObjects target the right Deployments', { skip: missing }, async () => {
   for (const overlay of OVERLAYS) {
     const objects = build(overlay).objects;
     const pods = workloads(objects).map(podLabels);
@@ -99,28 +99,34 @@ t.test('k8s - Services, PodDisruptionBudgets and NetworkPolicies select pods tha
       const sel = n.spec.podSelector.matchLabels ?? {};
       assert.ok(pods.some((l) => matches(sel, l)), `${overlay}: NetworkPolicy ${n.metadata.name} selects pods`);
     }
-    const hpas = find(objects, 'HorizontalPodAutoscaler');
-    assert.deepEqual(hpas.map((h) => h.spec.scaleTargetRef.name), ['switchyard-gateway'], 'one HPA, for the gateways (KEDA owns the workers\' HPA)');
-    one(objects, 'Deployment', hpas[0]!.spec.scaleTargetRef.name);
-    const scaled = one(objects, 'ScaledObject', 'switchyard-worker');
-    one(objects, 'Deployment', scaled.spec.scaleTargetRef.name);
-    assert.equal(scaled.spec.scaleTargetRef.name, 'switchyard-worker');
+    assert.deepEqual(find(objects, 'HorizontalPodAutoscaler'), [], 'KEDA owns the HPAs of gateways and workers: a second HPA would fight it');
+    for (const name of ['switchyard-gateway', 'switchyard-worker']) {
+      const scaled = one(objects, 'ScaledObject', name);
+      assert.equal(scaled.spec.scaleTargetRef.name, name);
+      one(objects, 'Deployment', name);
+    }
   }
 });
 
-t.test('k8s - the KEDA ScaledObject scales workers on JetStream consumer lag of stream CMD, never beyond SY_PARTITIONS', { skip: missing }, async () => {
+t.test('k8s - KEDA scales workers on the backlog of every CMD consumer and gateways on their own load, never workers beyond SY_PARTITIONS', { skip: missing }, async () => {
   for (const overlay of OVERLAYS) {
     const objects = build(overlay).objects;
-    const scaled = one(objects, 'ScaledObject', 'switchyard-worker').spec;
-    assert.ok(scaled.triggers.length > 0);
-    for (const t of scaled.triggers) {
-      assert.equal(t.type, 'nats-jetstream');
-      assert.equal(t.metadata.stream, 'CMD');
-      assert.match(t.metadata.consumer, /^actor_[a-z][a-z0-9_]*$/);
-      assert.match(t.metadata.natsServerMonitoringEndpoint, /:8222$/);
+    const worker = one(objects, 'ScaledObject', 'switchyard-worker').spec;
+    assert.ok(worker.triggers.length > 0);
+    for (const t of worker.triggers) {
+      // The workers' own CMD stream gauge, never a consumer name: workers name and recreate their consumers per
+      // partition. Every worker reports the same stream count, so max, never sum.
+      assert.equal(t.type, 'prometheus');
+      assert.match(t.metadata.query, /^max\(switchyard_cmd_backlog_messages\b/);
+      assert.doesNotMatch(t.metadata.query, /consumer_name/);
     }
-    assert.ok(scaled.maxReplicaCount <= Number(configMap(objects).SY_PARTITIONS), `${overlay}: more workers than partitions would idle`);
-    assert.ok(scaled.minReplicaCount >= 1 && scaled.minReplicaCount <= scaled.maxReplicaCount);
+    assert.ok(worker.maxReplicaCount <= Number(configMap(objects).SY_PARTITIONS), `${overlay}: more workers than partitions would idle`);
+    assert.ok(worker.minReplicaCount >= 1 && worker.minReplicaCount <= worker.maxReplicaCount);
+    const gateway = one(objects, 'ScaledObject', 'switchyard-gateway').spec;
+    const queries = gateway.triggers.filter((t: any) => t.type === 'prometheus').map((t: any) => String(t.metadata.query));
+    assert.ok(queries.some((q: string) => q.includes('switchyard_gateway_connections')), `${overlay}: gateways scale on open connections`);
+    assert.ok(queries.some((q: string) => q.includes('switchyard_gateway_frames_in_total')), `${overlay}: gateways scale on frames received`);
+    assert.ok(gateway.minReplicaCount >= 1 && gateway.minReplicaCount <= gateway.maxReplicaCount);
   }
 });
 
@@ -144,6 +150,23 @@ t.test('k8s - configuration keys are switchyard variables, and every ConfigMap a
     } else {
       assert.deepEqual(unresolved, [], `${overlay}: references without an object`);
     }
+  }
+});
+
+t.test('k8s - traces are off unless the opentelemetry component is used; with it both processes export OTLP/HTTP and may reach the collector', { skip: missing }, async () => {
+  for (const overlay of OVERLAYS) {
+    const objects = build(overlay).objects;
+    const endpoints = ['switchyard-gateway', 'switchyard-worker'].map((name) => one(objects, 'Deployment', name).spec.template.spec.containers[0].env
+      .find((e: { name: string }) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT')?.value as string | undefined);
+    if (overlay === 'local') {
+      assert.deepEqual(endpoints, [undefined, undefined], 'local: no OTEL_* variable, nothing traced');
+      continue;
+    }
+    const url = new URL(endpoints[0]!);
+    assert.deepEqual(endpoints, [endpoints[0], endpoints[0]]);
+    const policy = one(objects, 'NetworkPolicy', 'otlp-export').spec;
+    assert.ok(policy.egress.some((r: any) => r.ports.some((p: any) => p.port === Number(url.port))
+      && r.to.some((t: any) => t.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === url.hostname.split('.')[1])), `${overlay}: egress to ${url.host} is allowed`);
   }
 });
 

@@ -25,7 +25,8 @@ export interface BenchSettings {
   acceptMs: number;
   /** The accept rate repeated `reps` times (the budget's 5k/s); the others run once. */
   acceptRepeatAt: number;
-  ladderRates: number[];
+  /** Ladder rates as fractions of the closed-loop saturation (bench/scenarios/steady.ts). */
+  ladderFractions: number[];
   ladderMs: number;
   ladderBudgetMs: number;
   saturationMs: number;
@@ -50,7 +51,7 @@ export interface BenchSettings {
 const DEFAULTS: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'comparisonRateFixed'> = {
   reps: 3, connections: 20, gateways: 2, workers: 2, storeSeconds: 1.5,
   acceptRates: [1000, 5000, 10000], acceptMs: 4000, acceptRepeatAt: 5000,
-  ladderRates: [50, 125, 300, 750, 2000], ladderMs: 20_000, ladderBudgetMs: 40_000,
+  ladderFractions: [0.5, 0.8, 1, 1.25, 1.6, 2], ladderMs: 20_000, ladderBudgetMs: 100_000,
   saturationMs: 20_000, comparisonRate: 50, comparisonMs: 7000,
   workflowMs: 6000,
   subscribers: 1000, fanoutDeliveriesPerSecond: 50_000, fanoutSenderMs: 4000,
@@ -62,7 +63,7 @@ const DEFAULTS: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'com
 const QUICK: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'comparisonRateFixed'> = {
   reps: 1, connections: 8, gateways: 2, workers: 2, storeSeconds: 1,
   acceptRates: [200, 500], acceptMs: 2000, acceptRepeatAt: 500,
-  ladderRates: [20, 40], ladderMs: 2000, ladderBudgetMs: 4000,
+  ladderFractions: [0.5, 1.25], ladderMs: 2000, ladderBudgetMs: 4000,
   saturationMs: 2000, comparisonRate: 20, comparisonMs: 2000,
   workflowMs: 3000,
   subscribers: 40, fanoutDeliveriesPerSecond: 400, fanoutSenderMs: 2000,
@@ -80,7 +81,7 @@ export const BENCH_HELP = `usage: npm run bench -- [flags]
   --gateways <n>, --workers <n>   per design at start (default ${DEFAULTS.gateways}, ${DEFAULTS.workers})
   --store-seconds <s>        seconds per store-floor measurement (default ${DEFAULTS.storeSeconds})
   --accept-rates <list>      accept path: offered commands/s (default ${DEFAULTS.acceptRates.join(',')}); --accept-seconds <s> per run (default ${DEFAULTS.acceptMs / 1000})
-  --ladder-rates <list>      steady ladder rates (default ${DEFAULTS.ladderRates.join(',')}); --ladder-seconds <s> per rate (default ${DEFAULTS.ladderMs / 1000});
+  --ladder-fractions <list>  steady ladder rates as fractions of the closed-loop saturation, rising (default ${DEFAULTS.ladderFractions.join(',')}); --ladder-seconds <s> per rate (default ${DEFAULTS.ladderMs / 1000});
                              --ladder-budget <s>: no higher rate starts after this long (default ${DEFAULTS.ladderBudgetMs / 1000})
   --saturation-seconds <s>   closed-loop saturation run (default ${DEFAULTS.saturationMs / 1000})
   --comparison-rate <n>      the rate every design gets, also the churn rate (default: ${DEFAULTS.comparisonRate}, or half the closed-loop saturation when that is lower); --comparison-seconds <s> (default ${DEFAULTS.comparisonMs / 1000})
@@ -125,7 +126,7 @@ export function benchSettings(flags: Flags): BenchSettings {
     acceptRates,
     acceptMs: num(flags, 'accept-seconds', d.acceptMs / 1000, 1, 600, 1000),
     acceptRepeatAt: acceptRates.includes(5000) ? 5000 : acceptRates[acceptRates.length - 1]!,
-    ladderRates: list(flags, 'ladder-rates', d.ladderRates, 1, 100_000),
+    ladderFractions: list(flags, 'ladder-fractions', d.ladderFractions, 0.01, 100),
     ladderMs: num(flags, 'ladder-seconds', d.ladderMs / 1000, 1, 600, 1000),
     ladderBudgetMs: num(flags, 'ladder-budget', d.ladderBudgetMs / 1000, 1, 3600, 1000),
     saturationMs: num(flags, 'saturation-seconds', d.saturationMs / 1000, 1, 600, 1000),
@@ -156,7 +157,7 @@ export function estimatedSeconds(s: BenchSettings): number {
   const parts: Record<Scenario, number> = {
     floors: 20 + s.reps * (4 * s.storeSeconds + 3),
     accept: s.acceptRates.reduce((t, rate) => t + (rate === s.acceptRepeatAt ? s.reps : 1) * 2 * run(s.acceptMs, 4), 0),
-    steady: Math.min(s.ladderRates.length * run(s.ladderMs), s.ladderBudgetMs / 1000 + run(s.ladderMs, 15))
+    steady: Math.min(s.ladderFractions.length * run(s.ladderMs), s.ladderBudgetMs / 1000 + run(s.ladderMs, 15))
       + s.reps * run(s.saturationMs, 6) + s.reps * 4 * run(s.comparisonMs),
     workflow: run(s.workflowMs, 12) + 6 * run(s.workflowMs, 6),
     fanout: 2 * (8 + s.subscribers / 200 + s.reps * run(s.fanoutSenderMs, 3.5)),

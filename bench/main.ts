@@ -30,7 +30,7 @@ const { values } = parseArgs({
     scenario: { type: 'string' }, quick: { type: 'boolean', default: false }, reps: { type: 'string' },
     connections: { type: 'string' }, threads: { type: 'string' }, gateways: { type: 'string' }, workers: { type: 'string' },
     'accept-rates': { type: 'string' }, 'accept-seconds': { type: 'string' },
-    'ladder-rates': { type: 'string' }, 'ladder-seconds': { type: 'string' }, 'ladder-budget': { type: 'string' },
+    'ladder-fractions': { type: 'string' }, 'ladder-seconds': { type: 'string' }, 'ladder-budget': { type: 'string' },
     'saturation-seconds': { type: 'string' }, 'comparison-rate': { type: 'string' }, 'comparison-seconds': { type: 'string' },
     'workflow-seconds': { type: 'string' }, 'store-seconds': { type: 'string' },
     subscribers: { type: 'string' }, 'fanout-deliveries': { type: 'string' }, 'fanout-seconds': { type: 'string' },
@@ -107,7 +107,7 @@ try {
   }
   if (scenarios.includes('steady')) {
     partial.steady = await scenario('steady', () => runSteady(ctx, {
-      ladderRates: s.ladderRates, ladderMs: s.ladderMs, ladderBudgetMs: s.ladderBudgetMs, saturationMs: s.saturationMs, concurrency: 8,
+      ladderFractions: s.ladderFractions, ladderMs: s.ladderMs, ladderBudgetMs: s.ladderBudgetMs, saturationMs: s.saturationMs, concurrency: 8,
       comparisonRate: s.comparisonRate, comparisonRateFixed: s.comparisonRateFixed, comparisonMs: s.comparisonMs, reps, connections,
     }));
   }

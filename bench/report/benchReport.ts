@@ -144,6 +144,14 @@ function resultAndThroughputRows(r: ReportInput): BudgetRow[] {
       `${fs(upd16.opsPerSecond, '/s')} (p50 ${f2(upd16.p50Ms.median)} ms, p99 ${f2(upd16.p99Ms.median)} ms, server CPU ${f2(upd16.serverCpuMsPerOperation.median)} ms per update); 1 concurrent ${fs(store.figures.conditionalUpdate1.opsPerSecond, '/s')}; findOne by _id ${f2(store.figures.findOneById1.opsPerSecond.median)}/s (×1), ${f2(store.figures.findOneById16.opsPerSecond.median)}/s (×16)`));
     rows.push(floorRow('end-to-end throughput (closed loop) ÷ **store floor** (conditional updates/s, 16 concurrent): the share of the store\'s capacity the runtime turns into results',
       `${f2(steady.saturationResultsPerSecond.median)}/s ÷ ${f2(upd16.opsPerSecond.median)}/s = **${(ratio * 100).toFixed(1)} %**`));
+    const half = steady.halfSaturationStep;
+    const bareP50 = r.steady?.comparisonFigures.bare.resultP50.median;
+    if (half && bareP50 !== undefined) {
+      const bound = upd16.p50Ms.median + 3 * bareP50;
+      const p50 = half.commands.resultLatency.p50;
+      rows.push(row(`result latency p50 at half of saturation (${half.spec.rate}/s open loop, counter.add, 500 entities) vs **store floor** p50 (16 concurrent) + 3 × **bare-path floor** p50`, '≤ bound',
+        `${f2(p50)} ms vs ${f2(upd16.p50Ms.median)} + 3 × ${f2(bareP50)} = ${f2(bound)} ms`, check(p50, (x) => x <= bound)));
+    }
     const lad = steady.resultsSaturateAt;
     rows.push(floorRow('steady ladder: results/s saturate at (open loop, first rate answered below 90 %); accepted/s saturate at',
       `results: ${lad ? `${lad}/s offered (best ${f2(steady.bestResultsPerSecond)} results/s)` : `not within the ladder (best ${f2(steady.bestResultsPerSecond)} results/s)`}; accepts: ${steady.acceptsSaturateAt ? `${steady.acceptsSaturateAt}/s` : 'not within the ladder (see the accept-path rows)'}`));

@@ -1,13 +1,15 @@
 /**
  * Scenario 1 — steady commands (counter.add, the trivial handler: one entity
  * write per command) through HAProxy:
- * - a ladder: open loop at rising rates, each for `ladderMs`, until
- *   saturation is found — results/s below 90 % of the offered rate (the
- *   workers and the store cannot keep up) — or the ladder's time budget is
- *   spent; accepted/s is reported separately (the accept path takes more than
- *   the workers apply: the CMD stream holds the difference);
  * - closed-loop saturation (`concurrency` outstanding per connection),
- *   `saturationMs` long, `reps` times;
+ *   `saturationMs` long, `reps` times: its median S sets the ladder;
+ * - a ladder: open loop at rising fractions of S (`ladderFractions`, e.g.
+ *   0.5 S … 2 S), each for `ladderMs`, until saturation is found — results/s
+ *   below 90 % of the offered rate (the workers and the store cannot keep
+ *   up) — or the ladder's time budget is spent; accepted/s is reported
+ *   separately (the accept path takes more than the workers apply: the CMD
+ *   stream holds the difference). Rates relative to S find the knee whatever
+ *   the build's capacity, and the 0.5 S step is "half of saturation";
  * - the comparison: the same open-loop rate to switchyard, the synchronous
  *   design, Socket.IO and the bare path floor (same generator, same rate,
  *   same HAProxy path), `reps` times, designs alternating; the rate is at
@@ -18,7 +20,8 @@ import type { TargetKind } from '../load/loadPlan.js';
 import { spreadOf, type Spread } from '../stats/repetitions.js';
 
 export interface SteadyOptions {
-  ladderRates: number[];
+  /** Ladder rates as fractions of the closed-loop saturation, rising. */
+  ladderFractions: number[];
   ladderMs: number;
   /** Stop climbing once the ladder has run this long (the step under way finishes). */
   ladderBudgetMs: number;
@@ -45,6 +48,8 @@ export interface ComparisonFigures {
 
 export interface SteadyResult {
   ladder: LoadOutcome[];
+  /** The ladder step at half the closed-loop saturation, when `ladderFractions` holds 0.5. */
+  halfSaturationStep?: LoadOutcome;
   /** First ladder rate whose results/s fell below 90 % of the offered rate (undefined: never, within the ladder). */
   resultsSaturateAt?: number;
   /** First ladder rate whose accepted/s fell below 95 % of the offered rate. */
@@ -73,21 +78,16 @@ function comparisonFigures(runs: LoadOutcome[]): ComparisonFigures {
   };
 }
 
+/** Open-loop rates for the ladder: each fraction of `saturation`, at least 1/s, rising, no repeats. */
+export function ladderRatesFor(saturation: number, fractions: number[]): number[] {
+  const base = Number.isFinite(saturation) && saturation > 0 ? saturation : 1;
+  return [...new Set(fractions.map((f) => Math.max(1, Math.round(base * f))))].sort((a, b) => a - b);
+}
+
 export async function runSteady(ctx: ScenarioContext, options: SteadyOptions): Promise<SteadyResult> {
   const workload = (label: string) => ({ kind: 'counter' as const, entities: 500, entityPrefix: `${ctx.runTag}${label}-` });
   // A saturated step's backlog drains before the next run starts (grace: 10 s of silence, 60 s at most).
   const common = { mode: 'open' as const, connections: options.connections, graceMs: 10_000 };
-  const ladder: LoadOutcome[] = [];
-  const ladderStart = Date.now();
-  let resultsSaturateAt: number | undefined;
-  let acceptsSaturateAt: number | undefined;
-  for (const rate of options.ladderRates) {
-    const o = await runLoad(ctx, { ...common, durationMs: options.ladderMs, target: 'switchyard', rate, workload: workload(`l${rate}`), label: `steady switchyard ${rate}/s` });
-    ladder.push(o);
-    if (acceptsSaturateAt === undefined && o.acceptedPerSecond < 0.95 * rate) acceptsSaturateAt = rate;
-    if (o.resultsPerSecond < 0.9 * rate) { resultsSaturateAt = rate; break; }
-    if (Date.now() - ladderStart >= options.ladderBudgetMs) { ctx.say(`  steady: ladder stops at ${rate}/s (its time budget is spent) without finding saturation`); break; }
-  }
   const saturation: LoadOutcome[] = [];
   for (let rep = 0; rep < options.reps; rep++) {
     saturation.push(await runLoad(ctx, {
@@ -95,7 +95,23 @@ export async function runSteady(ctx: ScenarioContext, options: SteadyOptions): P
       workload: workload(`sat${rep}`), label: `steady switchyard saturation #${rep + 1}`,
     }));
   }
-  const halfSaturation = Math.floor(spreadOf(saturation, (o) => o.resultsPerSecond).median / 2);
+  const saturationMedian = spreadOf(saturation, (o) => o.resultsPerSecond).median;
+  const ladderRates = ladderRatesFor(saturationMedian, options.ladderFractions);
+  ctx.say(`  steady: ladder at ${ladderRates.join(', ')}/s (${options.ladderFractions.join(', ')} × the closed-loop saturation ${Math.round(saturationMedian)}/s)`);
+  const ladder: LoadOutcome[] = [];
+  const ladderStart = Date.now();
+  let resultsSaturateAt: number | undefined;
+  let acceptsSaturateAt: number | undefined;
+  for (const rate of ladderRates) {
+    const o = await runLoad(ctx, { ...common, durationMs: options.ladderMs, target: 'switchyard', rate, workload: workload(`l${rate}`), label: `steady switchyard ${rate}/s` });
+    ladder.push(o);
+    if (acceptsSaturateAt === undefined && o.acceptedPerSecond < 0.95 * rate) acceptsSaturateAt = rate;
+    if (o.resultsPerSecond < 0.9 * rate) { resultsSaturateAt = rate; break; }
+    if (Date.now() - ladderStart >= options.ladderBudgetMs) { ctx.say(`  steady: ladder stops at ${rate}/s (its time budget is spent) without finding saturation`); break; }
+  }
+  const halfRate = ladderRatesFor(saturationMedian, [0.5])[0];
+  const halfSaturationStep = ladder.find((o) => o.spec.rate === halfRate);
+  const halfSaturation = Math.floor(saturationMedian / 2);
   const rate = options.comparisonRateFixed || !(halfSaturation >= 1) ? options.comparisonRate : Math.min(options.comparisonRate, halfSaturation);
   if (rate !== options.comparisonRate) ctx.say(`  steady: the comparison runs at ${rate}/s (half the closed-loop saturation; ${options.comparisonRate}/s would measure a backlog)`);
   const comparison: Record<TargetKind, LoadOutcome[]> = { switchyard: [], sync: [], socketio: [], bare: [] };
@@ -109,6 +125,7 @@ export async function runSteady(ctx: ScenarioContext, options: SteadyOptions): P
   }
   return {
     ladder,
+    ...(halfSaturationStep ? { halfSaturationStep } : {}),
     ...(resultsSaturateAt !== undefined ? { resultsSaturateAt } : {}),
     ...(acceptsSaturateAt !== undefined ? { acceptsSaturateAt } : {}),
     bestResultsPerSecond: Math.max(...ladder.map((o) => o.resultsPerSecond).filter(Number.isFinite), 0),

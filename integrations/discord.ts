@@ -14,11 +14,14 @@
  * rate-limit waits; a rate limit longer than the whole budget fails at once
  * as transient (the runtime retries later) instead of sleeping.
  *
+ * discord.js is loaded on the first notification, not at import: a process
+ * that never notifies (Discord off, most workers) does not pay its load time.
+ *
  * Not idempotent: Discord webhooks have no idempotency key. If a request
  * reaches Discord but its answer is lost (timeout, network), the runtime's
  * retry posts the message a second time.
  */
-import { DiscordAPIError, HTTPError, RateLimitError, WebhookClient, type APIEmbed } from 'discord.js';
+import type { APIEmbed, WebhookClient } from 'discord.js';
 import type { Config, Logger } from '../platform/index.js';
 import { IntegrationError } from './integrationError.js';
 import { DisabledNotifier, type NotificationMessage, type Notifier, type NotifyReceipt } from './notifier.js';
@@ -44,35 +47,58 @@ const MAX_EMBEDS = 10;
 
 const WEBHOOK_PATH = /\/webhooks\/(\d+)\/([^/?#]+)\/?$/;
 
+type DiscordJs = typeof import('discord.js');
+let discordJs: Promise<DiscordJs> | undefined;
+/** discord.js, imported once, on first use. */
+function loadDiscordJs(): Promise<DiscordJs> {
+  discordJs ??= import('discord.js');
+  return discordJs;
+}
+
 export class DiscordWebhookNotifier implements Notifier {
-  private readonly webhook: WebhookClient;
+  private readonly id: string;
+  private readonly token: string;
+  private readonly apiBase: string;
+  private readonly retries: number;
   private readonly timeoutMs: number;
   private readonly logger: Logger | undefined;
+  private webhook: Promise<WebhookClient> | undefined;
 
   constructor(options: DiscordWebhookOptions) {
     const match = WEBHOOK_PATH.exec(new URL(options.webhookUrl).pathname);
     if (!match) throw new IntegrationError('discord', 'VENDOR_REJECTED', 'SY_DISCORD_WEBHOOK_URL is not a Discord webhook URL (…/webhooks/<id>/<token>).');
+    this.id = match[1]!;
+    this.token = match[2]!;
+    this.apiBase = (options.apiBase ?? DISCORD_DEFAULTS.apiBase).replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? DISCORD_DEFAULTS.timeoutMs;
+    this.retries = options.retries ?? DISCORD_DEFAULTS.retries;
     this.logger = options.logger;
-    const retries = options.retries ?? DISCORD_DEFAULTS.retries;
-    this.webhook = new WebhookClient({ id: match[1]!, token: match[2]! }, {
-      // Text from payments (names, descriptions) must never ping @everyone or anyone else.
-      allowedMentions: { parse: [] },
-      rest: {
-        api: (options.apiBase ?? DISCORD_DEFAULTS.apiBase).replace(/\/+$/, ''),
-        version: '10',
-        // WebhookClient.send takes no abort signal, so every attempt must end
-        // inside the budget by itself: the budget is split between the attempts.
-        timeout: Math.max(1, Math.floor(this.timeoutMs / (retries + 1))),
-        retries,
-        // Waiting longer than the whole budget cannot succeed in time: fail now, transient.
-        rejectOnRateLimit: (limit) => limit.retryAfter >= this.timeoutMs,
-      },
+  }
+
+  /** The webhook client, created on first use (see the header). */
+  private client(): Promise<WebhookClient> {
+    this.webhook ??= loadDiscordJs().then(({ WebhookClient }) => {
+      const webhook = new WebhookClient({ id: this.id, token: this.token }, {
+        // Text from payments (names, descriptions) must never ping @everyone or anyone else.
+        allowedMentions: { parse: [] },
+        rest: {
+          api: this.apiBase,
+          version: '10',
+          // WebhookClient.send takes no abort signal, so every attempt must end
+          // inside the budget by itself: the budget is split between the attempts.
+          timeout: Math.max(1, Math.floor(this.timeoutMs / (this.retries + 1))),
+          retries: this.retries,
+          // Waiting longer than the whole budget cannot succeed in time: fail now, transient.
+          rejectOnRateLimit: (limit) => limit.retryAfter >= this.timeoutMs,
+        },
+      });
+      webhook.rest.on('response', (_request, response) => {
+        if (response.status === 429) countVendorRetry('discord', 'rate_limited');
+        else if (response.status >= 500) countVendorRetry('discord', 'server_error');
+      });
+      return webhook;
     });
-    this.webhook.rest.on('response', (_request, response) => {
-      if (response.status === 429) countVendorRetry('discord', 'rate_limited');
-      else if (response.status >= 500) countVendorRetry('discord', 'server_error');
-    });
+    return this.webhook;
   }
 
   notify(message: NotificationMessage, idempotencyKey?: string): Promise<NotifyReceipt> {
@@ -86,7 +112,7 @@ export class DiscordWebhookNotifier implements Notifier {
       // WebhookClient.send asks Discord to wait for the message (`?wait=true`).
       // Its attempts end by their own timeouts within the budget; the deadline
       // only guards against a rate-limit wait that outlasts it.
-      const post = this.webhook.send(toWebhookMessage(message));
+      const post = this.client().then((webhook) => webhook.send(toWebhookMessage(message)));
       post.catch(() => { /* settled by the race below */ });
       try {
         const posted = await Promise.race([post, deadline]) as { id?: unknown };
@@ -95,7 +121,7 @@ export class DiscordWebhookNotifier implements Notifier {
         this.logger?.debug({ idempotencyKey, messageId: receipt.messageId }, 'discord notification delivered');
         return receipt;
       } catch (err) {
-        const failure = discordFailure(err);
+        const failure = discordFailure(err, await loadDiscordJs());
         this.logger?.warn({ idempotencyKey, code: failure.code, details: failure.details }, 'discord notification failed');
         throw failure;
       } finally {
@@ -127,7 +153,7 @@ function toWebhookMessage(message: NotificationMessage): { content: string; embe
  * carry the request URL, which holds the webhook token, so they are not kept
  * as `cause`; status and Discord's error code go into details instead.
  */
-function discordFailure(err: unknown): IntegrationError {
+function discordFailure(err: unknown, { DiscordAPIError, HTTPError, RateLimitError }: DiscordJs): IntegrationError {
   if (err instanceof IntegrationError) return err;
   if (err instanceof RateLimitError) {
     return new IntegrationError('discord', 'UNAVAILABLE', 'Discord is rate limiting this webhook for longer than the notification may wait; it will be retried.', {

@@ -31,7 +31,7 @@ export async function startProcess(name: string, build: (ctx: ProcessContext) =>
   for (const warning of warnings) logger.warn(warning);
   const supervisor = new Supervisor(logger, { graceMs: config.drainGraceMs });
   // Off unless OTEL_* asks for it; added first, so stopped last: spans of the drain are exported too.
-  const otlp = startTracing(`switchyard-${name}`);
+  const otlp = await startTracing(`switchyard-${name}`);
   if (otlp) {
     logger.info({ otlp }, 'tracing on: spans exported over OTLP/HTTP');
     supervisor.add({ name: 'tracing', start: async () => {}, stop: stopTracing });

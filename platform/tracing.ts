@@ -16,12 +16,12 @@
  * actors/runtime/commandTracing.ts) install no wrapper at all, so no span
  * object is ever created. Spans link across processes by the W3C
  * `traceparent` that commands and pushes already carry (protocol/headers.ts).
+ * While off, the SDK (exporter, provider, resources) is not even loaded: it
+ * is imported by `startTracing` only when tracing is on, which keeps a
+ * process's start cheap.
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, type IdGenerator } from '@opentelemetry/sdk-trace-base';
+import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 
 /** Why tracing is on (the exporter's target) or undefined when the `OTEL_*` variables leave it off. */
 export function tracingRequest(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -37,20 +37,13 @@ export function tracingRequest(env: NodeJS.ProcessEnv = process.env): string | u
  * `startSpan` with a `traceId` — that id, so a trace started here keeps the
  * trace id already written in log lines.
  */
-class PresetTraceIdGenerator implements IdGenerator {
-  private readonly random = new RandomIdGenerator();
+interface PresetTraceIds {
   preset: string | undefined;
-  generateTraceId(): string {
-    return this.preset ?? this.random.generateTraceId();
-  }
-  generateSpanId(): string {
-    return this.random.generateSpanId();
-  }
 }
 
 let provider: BasicTracerProvider | undefined;
 let tracer: Tracer | undefined;
-let ids: PresetTraceIdGenerator | undefined;
+let ids: PresetTraceIds | undefined;
 
 /** The process's tracer while tracing is on; undefined while it is off (the default). */
 export function activeTracer(): Tracer | undefined {
@@ -62,13 +55,23 @@ export function activeTracer(): Tracer | undefined {
  * returns the exporter's target then, else undefined and does nothing.
  * `serviceName` is used unless OTEL_SERVICE_NAME is set.
  */
-export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   const target = tracingRequest(env);
   if (target === undefined || provider) return provider ? target : undefined;
-  ids = new PresetTraceIdGenerator();
+  const [{ AsyncLocalStorageContextManager }, { OTLPTraceExporter }, { detectResources, envDetector, resourceFromAttributes }, sdk] = await Promise.all([
+    import('@opentelemetry/context-async-hooks'), import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'), import('@opentelemetry/sdk-trace-base'),
+  ]);
+  const random = new sdk.RandomIdGenerator();
+  const generator = {
+    preset: undefined as string | undefined,
+    generateTraceId(): string { return this.preset ?? random.generateTraceId(); },
+    generateSpanId(): string { return random.generateSpanId(); },
+  };
+  ids = generator;
   const detected = detectResources({ detectors: [envDetector] });
   const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || serviceName }).merge(detected);
-  provider = new BasicTracerProvider({ resource, idGenerator: ids, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
+  provider = new sdk.BasicTracerProvider({ resource, idGenerator: generator, spanProcessors: [new sdk.BatchSpanProcessor(new OTLPTraceExporter())] });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
   tracer = provider.getTracer('switchyard');

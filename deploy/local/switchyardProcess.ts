@@ -2,6 +2,8 @@
  * Runs a switchyard process (gateway or worker) as a child: waits for its
  * "ready" log line, exposes its port and output, stops it with a signal.
  * Used by `npm start`, the cluster script and the tests.
+ * Runs the TypeScript entry through tsx, or its transpiled copy with plain
+ * node when `SY_COMPILED_DIR` is set (deploy/local/compiledSources.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -41,7 +43,9 @@ export class SwitchyardProcess {
   }
 
   async start(timeoutMs = 90_000): Promise<this> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, ENTRY[this.kind])], {
+    const compiled = process.env.SY_COMPILED_DIR;
+    const args = compiled ? [join(compiled, ENTRY[this.kind].replace(/\.ts$/, '.js'))] : ['--import', 'tsx', join(root, ENTRY[this.kind])];
+    const child = spawn(process.execPath, args, {
       cwd: root,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

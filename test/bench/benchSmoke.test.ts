@@ -27,7 +27,7 @@ t.test('bench - a --quick run completes and writes a well-formed JSON + Markdown
     clearTimeout(timer);
     assert.equal(code, 0, `bench exited with ${code}:\n${log.slice(-4000)}`);
     assert.match(log, /expected about \d+ min/, 'the expected duration is printed first');
-    assert.match(log, /steady switchyard 20\/s/, 'progress is printed while it runs');
+    assert.match(log, /steady switchyard \d+\/s/, 'progress is printed while it runs');
 
     const files = await readdir(out);
     assert.ok(files.includes('report.json') && files.includes('report.md'), `report files written: ${files.join(', ')}`);
@@ -52,7 +52,7 @@ t.test('bench - a --quick run completes and writes a well-formed JSON + Markdown
     assert.equal(report.skipped.churn, 'not selected (--scenario)', 'scenarios not run say why');
     const md = await readFile(join(out, 'report.md'), 'utf8');
     assert.match(md, /## Target vs measured/);
-    assert.match(md, /\| steady switchyard 20\/s \|/);
+    assert.match(md, /\| steady switchyard \d+\/s \|/);
   } finally {
     await rm(out, { recursive: true, force: true });
   }

@@ -24,7 +24,8 @@ function running(pid: number): boolean {
 t.test('npm start - the local stack answers welcome, accepted and result and serves the demo with a token per user; Ctrl-C leaves no child process', async (t) => {
   // The same program `npm start` runs after `npm run tools` (already done by `npm test`).
   const env: NodeJS.ProcessEnv = { ...process.env, SY_PORT: '0', SY_WORKER_METRICS_PORT: '0' };
-  for (const name of ['NATS_URL', 'REDIS_URL', 'MONGODB_URI']) delete env[name];
+  // What `npm start` gets on a fresh shell: no servers of the test run, and tsx rather than the suite's transpiled copy.
+  for (const name of ['NATS_URL', 'REDIS_URL', 'MONGODB_URI', 'SY_COMPILED_DIR']) delete env[name];
   const stack = spawn(process.execPath, ['--import', 'tsx', 'deploy/local/stack.ts'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,8 +14,10 @@
  * rate-limit waits; a rate limit longer than the whole budget fails at once
  * as transient (the runtime retries later) instead of sleeping.
  *
- * discord.js is loaded on the first notification, not at import: a process
- * that never notifies (Discord off, most workers) does not pay its load time.
+ * discord.js is loaded when a notifier is made, in the background, not at
+ * import: a process with Discord off does not pay its load time. The load
+ * is awaited before a notification's time budget starts, so a slow load can
+ * never turn into a late second post.
  *
  * Not idempotent: Discord webhooks have no idempotency key. If a request
  * reaches Discord but its answer is lost (timeout, network), the runtime's
@@ -73,6 +75,7 @@ export class DiscordWebhookNotifier implements Notifier {
     this.timeoutMs = options.timeoutMs ?? DISCORD_DEFAULTS.timeoutMs;
     this.retries = options.retries ?? DISCORD_DEFAULTS.retries;
     this.logger = options.logger;
+    this.client().catch(() => { /* reported by the first notify */ });
   }
 
   /** The webhook client, created on first use (see the header). */
@@ -103,6 +106,7 @@ export class DiscordWebhookNotifier implements Notifier {
 
   notify(message: NotificationMessage, idempotencyKey?: string): Promise<NotifyReceipt> {
     return measureVendorCall('discord', 'notify', async () => {
+      const webhook = await this.client();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
@@ -112,7 +116,7 @@ export class DiscordWebhookNotifier implements Notifier {
       // WebhookClient.send asks Discord to wait for the message (`?wait=true`).
       // Its attempts end by their own timeouts within the budget; the deadline
       // only guards against a rate-limit wait that outlasts it.
-      const post = this.client().then((webhook) => webhook.send(toWebhookMessage(message)));
+      const post = webhook.send(toWebhookMessage(message));
       post.catch(() => { /* settled by the race below */ });
       try {
         const posted = await Promise.race([post, deadline]) as { id?: unknown };

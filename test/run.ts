@@ -5,11 +5,6 @@
  * Each file starts its own servers on free ports, so files never collide.
  * SY_TEST_CONCURRENCY sets how many files run at once (default 3 on this
  * 2-core machine: most of a test's time is spent waiting on servers).
- * Files start longest first, by the durations the previous run recorded
- * in .tmp/test-durations.json, or on a fresh clone by the committed
- * snapshot test/durations.json (refresh it by copying the former after a
- * full run; new files count as short), so a long file does not start last
- * and hold up the end of the run.
  * Settings shared with a bare `npx tap` (tsx as the loader, the per-file
  * timeout) are in .taprc.
  *
@@ -27,14 +22,13 @@
  * of named files prints the summary but is not held to the floor.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { compileSources } from '../deploy/local/compiledSources.js';
 
 const TAP = join('node_modules', '.bin', 'tap');
 const COVERAGE_DIR = join('.tap', 'coverage');
-const DURATIONS = join('.tmp', 'test-durations.json');
-const DURATIONS_SNAPSHOT = join('test', 'durations.json');
+
 const SUMMARY = join('.tap', 'report', 'coverage-summary.json');
 const FLOOR = join('test', 'coverage-floor.json');
 const METRICS = ['lines', 'statements', 'functions', 'branches'] as const;
@@ -78,26 +72,8 @@ function belowFloor(total: CoverageTotals): string[] {
   return METRICS.filter((m) => total[m].pct < (floor[m] ?? 0)).map((m) => `${m} coverage ${total[m].pct}% is below the floor of ${floor[m]}% (${FLOOR})`);
 }
 
-/** Each file's duration in the previous run (or the committed snapshot), ms. */
-function previousDurations(): Record<string, number> {
-  for (const path of [DURATIONS, DURATIONS_SNAPSHOT]) {
-    try { return JSON.parse(readFileSync(path, 'utf8')) as Record<string, number>; } catch { /* next */ }
-  }
-  return {};
-}
-
-/** Records each file's duration from tap's `ok N - <file> # time=<ms>ms` lines. */
-function recordDurations(tapOutput: string): void {
-  const durations = previousDurations();
-  for (const m of tapOutput.matchAll(/^(?:not )?ok \d+ - (\S+\.test\.ts) # time=([\d.]+)ms/gm)) durations[m[1]!] = Math.round(Number(m[2]));
-  mkdirSync(dirname(DURATIONS), { recursive: true });
-  writeFileSync(DURATIONS, `${JSON.stringify(durations, null, 2)}\n`);
-}
-
 const named = process.argv.slice(2);
-const lastRun = previousDurations();
-const files = (named.length > 0 ? named : findTests('test')).map((f) => relative(process.cwd(), f)).sort()
-  .sort((a, b) => (lastRun[b] ?? 0) - (lastRun[a] ?? 0));
+const files = (named.length > 0 ? named : findTests('test')).map((f) => relative(process.cwd(), f)).sort();
 const concurrency = process.env.SY_TEST_CONCURRENCY ?? '3';
 process.stdout.write(`running ${files.length} test files through tap, ${concurrency} at a time\n`);
 
@@ -107,7 +83,6 @@ process.env.SY_COMPILED_DIR = compiledDir;
 process.stdout.write(`gateways and workers run from ${relative(process.cwd(), compiledDir)} (${compiledFiles} files transpiled)\n`);
 
 const tests = await run(TAP, [`--jobs=${concurrency}`, '--reporter=tap', '--coverage-report=none', ...files]);
-recordDurations(tests.stdout);
 const counts = /# \{ total: (\d+), pass: (\d+)(?:, fail: (\d+))?(?:, skip: (\d+))?/.exec(tests.stdout.split('\n').filter((l) => l.startsWith('# { total')).pop() ?? '');
 
 repairSourceMaps();

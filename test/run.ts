@@ -28,7 +28,6 @@ import { compileSources } from '../deploy/local/compiledSources.js';
 
 const TAP = join('node_modules', '.bin', 'tap');
 const COVERAGE_DIR = join('.tap', 'coverage');
-
 const SUMMARY = join('.tap', 'report', 'coverage-summary.json');
 const FLOOR = join('test', 'coverage-floor.json');
 const METRICS = ['lines', 'statements', 'functions', 'branches'] as const;

@@ -11,4 +11,5 @@ export {
 export type {
   ActorDefinition, ActorOptions, CommandContext, Controller, CronJob, Decision, DomainEvent, Route, Router, TimerRequest, TopicEvent,
 } from './runtime/index.js';
-export { registeredActors } from './registry.js';
+export { registeredActors, registeredFeatures } from './registry.js';
+export type { FeatureModule } from './featureModule.js';

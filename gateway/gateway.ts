@@ -15,8 +15,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { HttpResponse, TemplatedApp, us_listen_socket } from '@trufflesuite/uws-js-unofficial';
 import { ERROR_CODES } from '../protocol/index.js';
-import { gatewayDraining, metricsText } from '../platform/metrics.js';
-import { declareGatewaySeries } from '../platform/metricLabels.js';
+import { gatewayDraining, metricsText, declareGatewaySeries } from '../platform/index.js';
 import type { Config, Logger, Redis, Service } from '../platform/index.js';
 import { stripeWebhookVerifierFromConfig } from '../integrations/index.js';
 import type { Uws } from './nativeUws.js';

@@ -15,3 +15,4 @@ export const aiActor = defineActor({
   router: aiRouter,
   dependencies: aiDependencies,
 });
+export { AI_METRICS } from './metrics.js';

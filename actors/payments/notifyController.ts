@@ -15,7 +15,7 @@
  * behind it (the runtime retries in place to keep per-entity order); the
  * wait is bounded by the route's attempts × SY_DISCORD_TIMEOUT_MS plus backoff.
  */
-import { paymentsNotifications } from '../../platform/metrics.js';
+import { paymentsNotifications } from './metrics.js';
 import { classifyError, type Controller } from '../runtime/index.js';
 import type { PaymentsDeps } from './dependencies.js';
 import { notificationMessage, type Notice } from './noticeService.js';

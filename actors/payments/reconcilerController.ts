@@ -8,7 +8,7 @@
  * pass transiently; the runtime retries it.
  */
 import { toPaymentIntentSnapshot } from '../../integrations/index.js';
-import { paymentsReconcilePasses, paymentsReconciledOrders } from '../../platform/metrics.js';
+import { paymentsReconcilePasses, paymentsReconciledOrders } from './metrics.js';
 import type { Controller } from '../runtime/index.js';
 import type { PaymentsDeps } from './dependencies.js';
 import type { PaymentsState } from './paymentsState.js';

@@ -6,7 +6,7 @@
 export { ActorWorker } from './runtime/worker.js';
 export type { WorkerDeps } from './runtime/worker.js';
 export {
-  commandValidator, route, defineRouter, entityRepository, defineActor, BusinessError, TransientError,
+  RUNTIME_CONFIG, commandValidator, route, defineRouter, entityRepository, defineActor, BusinessError, TransientError,
 } from './runtime/index.js';
 export type {
   ActorDefinition, ActorOptions, CommandContext, Controller, CronJob, Decision, DomainEvent, Route, Router, TimerRequest, TopicEvent,

@@ -3,11 +3,12 @@
  * streams), Redis, then the gateway; SIGTERM drains in reverse (Gateway.stop).
  */
 import { announceReady, connectNats, connectRedis, ensureStreams, startProcess } from '../platform/index.js';
+import { CONFIG_SECTIONS } from '../composition/index.js';
 import { loadNativeUws } from './nativeUws.js';
 import { TokenVerifier } from './tokenVerifier.js';
 import { Gateway } from './gateway.js';
 
-await startProcess('gateway', async ({ config, logger, supervisor }) => {
+await startProcess('gateway', CONFIG_SECTIONS, async ({ config, logger, supervisor }) => {
   const uws = loadNativeUws();
   const verifier = await TokenVerifier.fromConfig(config);
   const nc = await connectNats(config, { name: `gateway ${config.nodeId}` });

@@ -16,3 +16,4 @@ export const aiActor = defineActor({
   dependencies: aiDependencies,
 });
 export { AI_METRICS } from './metrics.js';
+export { AI_CONFIG } from './config.js';

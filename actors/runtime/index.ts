@@ -7,3 +7,4 @@ export type {
   Controller, CronJob, Decision, DomainEvent, EntityRepository, Route, RouteOptions, Router, TimerRequest, TopicEvent,
 } from './actorDefinition.js';
 export { BusinessError, TransientError, classifyError, isMarkedRetryable } from './commandErrors.js';
+export { RUNTIME_CONFIG } from './runtimeConfig.js';

@@ -45,3 +45,11 @@ t.test('dependency boundaries - another area only through its index.ts', async (
   assert.deepEqual(checkFile(f('actors', 'payments', 'metrics.ts'), "import { registry } from '../../platform/index.js';\nimport { x } from './ledgerStore.js';"), []);
   assert.deepEqual(checkFile(f('test', 'x.test.ts'), "import { y } from '../platform/metrics.js';"), [], 'tests reach into internals on purpose');
 });
+
+t.test('dependency boundaries - only process entry points import the composition root, through its index.ts', async () => {
+  assert.deepEqual(checkFile(f('gateway', 'main.ts'), "import { CONFIG_SECTIONS } from '../composition/index.js';"), []);
+  assert.deepEqual(checkFile(f('actors', 'main.ts'), "import { CONFIG_SECTIONS } from '../composition/index.js';"), []);
+  assert.equal(checkFile(f('gateway', 'gateway.ts'), "import { CONFIG_SECTIONS } from '../composition/index.js';").length, 1);
+  assert.equal(checkFile(f('actors', 'crypto', 'controller.ts'), "import { CONFIG_SECTIONS } from '../../composition/index.js';").length, 1);
+  assert.equal(checkFile(f('composition', 'index.ts'), "import { GATEWAY_CONFIG } from '../gateway/gatewayConfig.js';").length, 1);
+});

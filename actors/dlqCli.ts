@@ -15,7 +15,7 @@
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { HEADERS, STREAMS, parseCommandSubject, subjects } from '../protocol/index.js';
-import { connectNats, loadConfig } from '../platform/index.js';
+import { PLATFORM_CONFIG, connectNats, loadConfig } from '../platform/index.js';
 import { CARRIED_HEADERS, replayKey } from './runtime/deadLetters.js';
 
 interface DeadLetter {
@@ -87,7 +87,8 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const { config } = loadConfig();
+  // The platform section is all it needs (NATS); it warns about nothing.
+  const { config } = loadConfig(process.env, [PLATFORM_CONFIG]);
   const nc = await connectNats(config, { name: 'dlq cli' });
   try {
     const jsm = await jetstreamManager(nc);

@@ -6,9 +6,10 @@
 export { ActorWorker } from './runtime/worker.js';
 export type { WorkerDeps } from './runtime/worker.js';
 export {
-  commandValidator, route, defineRouter, entityRepository, defineActor, BusinessError, TransientError,
+  RUNTIME_CONFIG, commandValidator, route, defineRouter, entityRepository, defineActor, BusinessError, TransientError,
 } from './runtime/index.js';
 export type {
   ActorDefinition, ActorOptions, CommandContext, Controller, CronJob, Decision, DomainEvent, Route, Router, TimerRequest, TopicEvent,
 } from './runtime/index.js';
-export { registeredActors } from './registry.js';
+export { registeredActors, registeredFeatures } from './registry.js';
+export type { FeatureModule } from './featureModule.js';

@@ -6,10 +6,11 @@
  * their held commands finish; feature services stop after the worker.
  */
 import { MetricsServer, connectMongo, connectNats, connectRedis, ensureStreams, startProcess, announceReady } from '../platform/index.js';
+import { CONFIG_SECTIONS } from '../composition/index.js';
 import { ActorWorker } from './runtime/worker.js';
 import { registeredActors, registeredServices } from './registry.js';
 
-await startProcess('worker', async ({ config, logger, supervisor }) => {
+await startProcess('worker', CONFIG_SECTIONS, async ({ config, logger, supervisor }) => {
   const nc = await connectNats(config, { name: `worker ${config.nodeId}` });
   await ensureStreams(nc, config);
   const redis = await connectRedis(config, `worker ${config.nodeId}`);

@@ -7,7 +7,7 @@
  * into `rejected` / an HTTP status / a Socket.IO ack.
  */
 import { ERROR_CODES, SwitchyardError, epochMillis, type CmdFrame } from '../protocol/index.js';
-import { gatewayAcceptLatency, reportPublishesInFlight } from '../platform/metrics.js';
+import { gatewayAcceptLatency, reportPublishesInFlight } from '../platform/index.js';
 import type { Logger } from '../platform/index.js';
 import type { CommandPublisher, PublishedCommand, SystemCommand } from './commandPublisher.js';
 import type { RateLimiter } from './rateLimiter.js';

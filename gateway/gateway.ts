@@ -3,9 +3,10 @@
  * protocol/README.md), the Socket.IO endpoint (`/socket.io/`), the HTTP
  * command API (`/v1/commands`), Stripe webhooks (`/webhooks/stripe`, when
  * SY_STRIPE_WEBHOOK_SECRET is set), `/healthz`, `/readyz` and `/metrics`, all
- * on one port. This file wires the parts together and owns start and drain.
+ * on one port. This file wires the parts together and lists them as
+ * services in start order; the process supervisor drains them in reverse.
  *
- * Drain (SIGTERM, via the Supervisor), in order: readiness false and new
+ * Drain (SIGTERM, via the Supervisor stopping the services in reverse), in order: readiness false and new
  * upgrades refused; the listen socket closed; publishes in flight finished
  * (their `accepted` still sent; new commands get DRAINING); every client
  * told to reconnect (an `error` DRAINING frame with a randomised
@@ -15,8 +16,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { HttpResponse, TemplatedApp, us_listen_socket } from '@trufflesuite/uws-js-unofficial';
 import { ERROR_CODES } from '../protocol/index.js';
-import { gatewayDraining, metricsText } from '../platform/metrics.js';
-import { declareGatewaySeries } from '../platform/metricLabels.js';
+import { gatewayDraining, metricsText, declareGatewaySeries } from '../platform/index.js';
 import type { Config, Logger, Redis, Service } from '../platform/index.js';
 import { stripeWebhookVerifierFromConfig } from '../integrations/index.js';
 import type { Uws } from './nativeUws.js';
@@ -54,115 +54,134 @@ export interface GatewayDeps {
   verifier: TokenVerifier;
 }
 
-export class Gateway implements Service {
-  readonly name = 'gateway';
-  /** The bound port (differs from config when SY_PORT=0). */
+type GatewayParts = Awaited<ReturnType<typeof buildParts>>;
+
+/**
+ * The gateway as services under the process supervisor's contract
+ * (platform/lifecycle.ts): `services()` lists its parts in start order; the
+ * supervisor starts them one by one and stops them in reverse, which is the
+ * drain order described above — one list, no separate stop list.
+ */
+export class Gateway {
+  /** The bound port (differs from config when SY_PORT=0); set once the listener started. */
   port = 0;
   private listenSocket: us_listen_socket | undefined;
   private draining = false;
-  private parts: Awaited<ReturnType<Gateway['build']>> | undefined;
 
-  constructor(private readonly deps: GatewayDeps) {}
+  private constructor(private readonly deps: GatewayDeps, private readonly parts: GatewayParts) {}
 
-  async start(): Promise<void> {
+  /** Builds every part (nothing runs yet); NATS and Redis must be connected. */
+  static async build(deps: GatewayDeps): Promise<Gateway> {
     declareGatewaySeries();
-    const parts = await this.build();
-    this.parts = parts;
-    const { host, port } = this.deps.config;
-    const listening = await listenExclusive(this.deps.uws, parts.app, host, port);
-    this.listenSocket = listening.token;
-    this.port = listening.port;
-    this.deps.logger.info({ ws: `ws://${host}:${this.port}/ws`, http: `http://${host}:${this.port}` }, 'gateway listening');
+    let gateway: Gateway | undefined;
+    const parts = await buildParts(deps, () => gateway?.draining ?? false);
+    gateway = new Gateway(deps, parts);
+    return gateway;
   }
 
-  async stop(): Promise<void> {
-    const parts = this.parts;
-    this.draining = true;
-    gatewayDraining.set(1);
-    if (this.listenSocket) {
-      this.deps.uws.us_listen_socket_close(this.listenSocket);
-      this.listenSocket = undefined;
-    }
-    if (!parts) return;
-    await parts.intake.drain();
-    parts.publisher.close();
-    const spread = this.deps.config.drainReconnectSpreadMs;
-    const reconnectAfterMs = () => Math.floor(Math.random() * (spread + 1));
-    for (const ws of [...parts.ws.sockets]) {
-      const state = stateOf(ws);
-      if (state.closed) continue;
-      parts.writer.sendError(ws, { code: 'DRAINING', message: ERROR_CODES.DRAINING.message, details: { reconnectAfterMs: reconnectAfterMs() } });
-      if (!state.closed) ws.end(ERROR_CODES.DRAINING.wsClose, closeReason('draining: reconnect and resume'));
-    }
-    await parts.socketIo?.drain(reconnectAfterMs);
-    parts.gapRecovery.stop();
-    parts.sessions.stop();
-    await parts.sessions.released();
-    await parts.rateLimiter.stop();
-    parts.control.stop();
-    parts.authorizer.stop();
-    parts.delivery.stop();
-    parts.fanout.close();
-    this.deps.logger.info('gateway drained');
-  }
-
-  private async build() {
-    const { config, logger, nc, redis, uws, verifier } = this.deps;
-    const app = uws.App();
-    const writer = new SocketWriter(config.maxBackpressureBytes);
-    let socketIo: SocketIoEndpoint | undefined;
-    const fanout: PushFanout = new PushFanout(nc, gatewayRoute(config.nodeId), {
-      wants: (outSubject): boolean => delivery.wants(outSubject) || (socketIo?.wants(outSubject) ?? false),
-      deliver: (push) => {
-        delivery.deliver(push);
-        socketIo?.deliver(push);
+  /** The parts in start order; stopped in reverse: listener, intake, clients, …, push fan-out. */
+  services(): Service[] {
+    const { config, logger, uws } = this.deps;
+    const p = this.parts;
+    return [
+      {
+        name: 'push fanout',
+        start: async () => { p.fanout.start(); await p.fanout.flush(); },
+        stop: async () => { p.delivery.stop(); p.fanout.close(); logger.info('gateway drained'); },
       },
-    });
-    const delivery: WsPushDelivery = new WsPushDelivery(app, fanout, writer, config.resumeBufferMax, config.deliveredResultMemory, logger);
-    const store = new SessionStore(redis, config.nodeId, config.sessionTtlS * 1000);
-    const rateLimiter = new RateLimiter(redis, config.nodeId, { limit: config.rateLimitCommands, windowMs: config.rateLimitWindowMs, syncMs: config.rateLimitSyncMs }, logger);
-    const authorizer = new TopicAuthorizer(nc, { timeoutMs: config.aclTimeoutMs, cacheTtlMs: config.aclCacheTtlMs, cacheMax: config.aclCacheMax }, logger);
-    const publisher = new CommandPublisher(nc, config.partitions, config.publishTimeoutMs);
-    const intake = new CommandIntake(publisher, rateLimiter, config.maxPendingPublishes, logger);
-    traceGatewayHops(publisher, delivery);
-    const replay = await OutReplay.create(nc);
-    const statusStore = await HttpCommandStatusStore.create(nc, redis, config.outMaxAgeS);
-    let sessions: WsSessions | undefined;
-    const control = new ControlChannel(nc, config.nodeId, (takeover) => sessions?.onTakeover(takeover));
-    sessions = new WsSessions({ config, logger, verifier, store, replay, fanout, delivery, writer, authorizer, rateLimiter, control });
-    const topics = new WsTopics(sessions, authorizer, fanout, delivery, writer, config.maxSubscriptions, logger);
-    const gapRecovery = new NatsGapRecovery(nc, delivery, sessions, replay, writer, logger);
-    const perIp = new ConnectionsPerIp(config.maxConnectionsPerIp);
-    const ws = new WsEndpoint({ config, writer, sessions, topics, intake, perIp, draining: () => this.draining });
-
-    app.ws('/ws', ws.behavior());
-    new HttpApi({ verifier, intake, statusStore, rateLimiter, maxBodyBytes: config.maxFrameBytes, bodyTimeoutMs: config.httpBodyTimeoutMs, perIp, logger }).register(app);
-    if (config.staticDir) (await StaticFiles.load(config.staticDir)).register(app);
-    if (config.stripeWebhookSecret) {
-      new StripeWebhookEndpoint({ verifier: stripeWebhookVerifierFromConfig(config), intake, bodyTimeoutMs: config.httpBodyTimeoutMs, logger }).register(app);
-    }
-    if (config.socketIoEnabled) {
-      socketIo = new SocketIoEndpoint({ config, logger, redis, verifier, intake, fanout, authorizer });
-      socketIo.attach(app);
-    }
-    app
-      .get('/healthz', (res) => { res.end('ok'); })
-      .get('/readyz', (res) => {
-        if (this.draining) res.writeStatus('503 Service Unavailable').end('draining');
-        else res.end('ready');
-      })
-      .get('/metrics', (res) => serveMetrics(res))
-      .any('/*', (res) => respondPathNotFound(res));
-
-    fanout.start();
-    await fanout.flush();
-    control.start();
-    authorizer.start();
-    rateLimiter.start();
-    sessions.start();
-    gapRecovery.start();
-    return { app, writer, delivery, fanout, rateLimiter, authorizer, intake, publisher, control, sessions, ws, socketIo, gapRecovery };
+      { name: 'control channel', start: async () => { p.control.start(); }, stop: async () => { p.control.stop(); } },
+      { name: 'topic authorizer', start: async () => { p.authorizer.start(); }, stop: async () => { p.authorizer.stop(); } },
+      { name: 'rate limiter', start: async () => { p.rateLimiter.start(); }, stop: () => p.rateLimiter.stop() },
+      // Session records are released in Redis (node cleared, resumable anywhere).
+      { name: 'sessions', start: async () => { p.sessions.start(); }, stop: async () => { p.sessions.stop(); await p.sessions.released(); } },
+      { name: 'gap recovery', start: async () => { p.gapRecovery.start(); }, stop: async () => { p.gapRecovery.stop(); } },
+      {
+        // Every client told to reconnect elsewhere, after a random delay within the spread.
+        name: 'clients',
+        start: async () => {},
+        stop: async () => {
+          const spread = config.drainReconnectSpreadMs;
+          const reconnectAfterMs = () => Math.floor(Math.random() * (spread + 1));
+          for (const ws of [...p.ws.sockets]) {
+            const state = stateOf(ws);
+            if (state.closed) continue;
+            p.writer.sendError(ws, { code: 'DRAINING', message: ERROR_CODES.DRAINING.message, details: { reconnectAfterMs: reconnectAfterMs() } });
+            if (!state.closed) ws.end(ERROR_CODES.DRAINING.wsClose, closeReason('draining: reconnect and resume'));
+          }
+          await p.socketIo?.drain(reconnectAfterMs);
+        },
+      },
+      // Publishes in flight finish (their `accepted` still sent; new commands get DRAINING).
+      { name: 'command intake', start: async () => {}, stop: async () => { await p.intake.drain(); p.publisher.close(); } },
+      {
+        name: 'listener',
+        start: async () => {
+          const { host, port } = config;
+          const listening = await listenExclusive(uws, p.app, host, port);
+          this.listenSocket = listening.token;
+          this.port = listening.port;
+          logger.info({ ws: `ws://${host}:${this.port}/ws`, http: `http://${host}:${this.port}` }, 'gateway listening');
+        },
+        stop: async () => {
+          // Readiness false and new upgrades refused, then the listen socket closed.
+          this.draining = true;
+          gatewayDraining.set(1);
+          if (this.listenSocket) uws.us_listen_socket_close(this.listenSocket);
+          this.listenSocket = undefined;
+        },
+      },
+    ];
   }
+}
+
+/** Creates and wires every part; starts nothing (Gateway.services() does, in order). */
+async function buildParts({ config, logger, nc, redis, uws, verifier }: GatewayDeps, draining: () => boolean) {
+  const app = uws.App();
+  const writer = new SocketWriter(config.maxBackpressureBytes);
+  let socketIo: SocketIoEndpoint | undefined;
+  const fanout: PushFanout = new PushFanout(nc, gatewayRoute(config.nodeId), {
+    wants: (outSubject): boolean => delivery.wants(outSubject) || (socketIo?.wants(outSubject) ?? false),
+    deliver: (push) => {
+      delivery.deliver(push);
+      socketIo?.deliver(push);
+    },
+  });
+  const delivery: WsPushDelivery = new WsPushDelivery(app, fanout, writer, config.resumeBufferMax, config.deliveredResultMemory, logger);
+  const store = new SessionStore(redis, config.nodeId, config.sessionTtlS * 1000);
+  const rateLimiter = new RateLimiter(redis, config.nodeId, { limit: config.rateLimitCommands, windowMs: config.rateLimitWindowMs, syncMs: config.rateLimitSyncMs }, logger);
+  const authorizer = new TopicAuthorizer(nc, { timeoutMs: config.aclTimeoutMs, cacheTtlMs: config.aclCacheTtlMs, cacheMax: config.aclCacheMax }, logger);
+  const publisher = new CommandPublisher(nc, config.partitions, config.publishTimeoutMs);
+  const intake = new CommandIntake(publisher, rateLimiter, config.maxPendingPublishes, logger);
+  traceGatewayHops(publisher, delivery);
+  const replay = await OutReplay.create(nc);
+  const statusStore = await HttpCommandStatusStore.create(nc, redis, config.outMaxAgeS);
+  let sessions: WsSessions | undefined;
+  const control = new ControlChannel(nc, config.nodeId, (takeover) => sessions?.onTakeover(takeover));
+  sessions = new WsSessions({ config, logger, verifier, store, replay, fanout, delivery, writer, authorizer, rateLimiter, control });
+  const topics = new WsTopics(sessions, authorizer, fanout, delivery, writer, config.maxSubscriptions, logger);
+  const gapRecovery = new NatsGapRecovery(nc, delivery, sessions, replay, writer, logger);
+  const perIp = new ConnectionsPerIp(config.maxConnectionsPerIp);
+  const ws = new WsEndpoint({ config, writer, sessions, topics, intake, perIp, draining });
+
+  app.ws('/ws', ws.behavior());
+  new HttpApi({ verifier, intake, statusStore, rateLimiter, maxBodyBytes: config.maxFrameBytes, bodyTimeoutMs: config.httpBodyTimeoutMs, perIp, logger }).register(app);
+  if (config.staticDir) (await StaticFiles.load(config.staticDir)).register(app);
+  if (config.stripeWebhookSecret) {
+    new StripeWebhookEndpoint({ verifier: stripeWebhookVerifierFromConfig(config), intake, bodyTimeoutMs: config.httpBodyTimeoutMs, logger }).register(app);
+  }
+  if (config.socketIoEnabled) {
+    socketIo = new SocketIoEndpoint({ config, logger, redis, verifier, intake, fanout, authorizer });
+    socketIo.attach(app);
+  }
+  app
+    .get('/healthz', (res) => { res.end('ok'); })
+    .get('/readyz', (res) => {
+      if (draining()) res.writeStatus('503 Service Unavailable').end('draining');
+      else res.end('ready');
+    })
+    .get('/metrics', (res) => serveMetrics(res))
+    .any('/*', (res) => respondPathNotFound(res));
+  return { app, writer, delivery, fanout, rateLimiter, authorizer, intake, publisher, control, sessions, ws, socketIo, gapRecovery };
 }
 
 function serveMetrics(res: HttpResponse): void {

@@ -19,7 +19,7 @@ import {
   ERROR_CODES, HttpCommandRequest, SwitchyardError, epochMillis, toErrorBody,
   type ErrorBody, type HttpCommandAccepted,
 } from '../protocol/index.js';
-import { gatewayHttpRequests, gatewayRejections } from '../platform/metrics.js';
+import { gatewayHttpRequests, gatewayRejections } from '../platform/index.js';
 import type { Logger } from '../platform/index.js';
 import type { CommandIntake } from './commandIntake.js';
 import type { ConnectionsPerIp } from './connectionsPerIp.js';

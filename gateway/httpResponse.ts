@@ -5,7 +5,7 @@
  */
 import type { HttpResponse } from '@trufflesuite/uws-js-unofficial';
 import { ERROR_CODES, type ErrorBody } from '../protocol/index.js';
-import { gatewayRejections } from '../platform/metrics.js';
+import { gatewayRejections } from '../platform/index.js';
 
 const STATUS_TEXT: Record<number, string> = {
   200: '200 OK', 202: '202 Accepted', 400: '400 Bad Request', 401: '401 Unauthorized', 402: '402 Payment Required', 403: '403 Forbidden', 404: '404 Not Found',

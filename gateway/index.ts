@@ -12,3 +12,4 @@ export { sessionKey } from './sessionStore.js';
 export type { SessionRecord } from './sessionStore.js';
 export { httpCommandSession } from './httpCommandStatus.js';
 export { newTraceparent, traceIdOf } from './traceContext.js';
+export { GATEWAY_CONFIG } from './gatewayConfig.js';

@@ -21,7 +21,7 @@
  * When Redis is unreachable, each node keeps limiting on what it last knew.
  */
 import { SwitchyardError, subjectToken } from '../protocol/index.js';
-import { gatewayRateLimitSyncs } from '../platform/metrics.js';
+import { gatewayRateLimitSyncs } from '../platform/index.js';
 import type { Logger, Redis } from '../platform/index.js';
 
 export interface RateLimitOptions {

@@ -28,7 +28,7 @@ import { Server, type Socket as IoSocket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Compile } from 'typebox/compile';
 import { HttpCommandRequest, SwitchyardError, TopicName, epochMillis, pushAudience, subjects, toErrorBody, type ErrorBody } from '../protocol/index.js';
-import { gatewayFramesIn, gatewayFramesOut, gatewayRejections, gatewaySessions } from '../platform/metrics.js';
+import { gatewayFramesIn, gatewayFramesOut, gatewayRejections, gatewaySessions } from '../platform/index.js';
 import type { Config, Logger, Redis } from '../platform/index.js';
 import type { CommandIntake } from './commandIntake.js';
 import { newSessionId, type Push, type PushFanout } from './pushFanout.js';

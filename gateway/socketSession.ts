@@ -11,7 +11,7 @@
  */
 import type { WebSocket } from '@trufflesuite/uws-js-unofficial';
 import { ERROR_CODES, type ErrorBody, type ServerFrame } from '../protocol/index.js';
-import { gatewayBackpressureCloses, gatewayFramesOut, gatewayRejections } from '../platform/metrics.js';
+import { gatewayBackpressureCloses, gatewayFramesOut, gatewayRejections } from '../platform/index.js';
 import { AwaitingAcks } from './awaitingAcks.js';
 import { RecentIdSet } from './recentIdSet.js';
 import type { Push } from './pushFanout.js';

@@ -28,8 +28,7 @@ import { toStripeEventCommand, type PaymentWebhookVerifier } from '../integratio
 import {
   ERROR_CODES, PAYMENTS_ACTOR, STRIPE_EVENT_COMMAND, STRIPE_WEBHOOK_SENDER, epochMillis, orderOfStripeEvent, toErrorBody,
 } from '../protocol/index.js';
-import { gatewayHttpRequests, paymentsWebhooks } from '../platform/metrics.js';
-import { declareWebhookSeries } from '../platform/metricLabels.js';
+import { gatewayHttpRequests, paymentsWebhooks, declareWebhookSeries } from '../platform/index.js';
 import type { Logger } from '../platform/index.js';
 import type { CommandIntake } from './commandIntake.js';
 import { readBody, RequestAbortedError, trackAbort } from './httpBody.js';

@@ -15,7 +15,7 @@
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { AclInvalidation, SwitchyardError, subjectToken, subjects, type AclReply } from '../protocol/index.js';
-import { gatewayAclDecisions } from '../platform/metrics.js';
+import { gatewayAclDecisions } from '../platform/index.js';
 import type { Logger } from '../platform/index.js';
 import { Compile } from 'typebox/compile';
 import { ExpiringCache } from './expiringCache.js';

@@ -13,7 +13,7 @@
  */
 import type { HttpRequest, HttpResponse, WebSocketBehavior, us_socket_context_t } from '@trufflesuite/uws-js-unofficial';
 import { ERROR_CODES, epochMillis, parseClientFrame, toErrorBody, type CmdFrame } from '../protocol/index.js';
-import { gatewayConnections, gatewayFramesIn } from '../platform/metrics.js';
+import { gatewayConnections, gatewayFramesIn } from '../platform/index.js';
 import type { Config } from '../platform/index.js';
 import type { CommandIntake } from './commandIntake.js';
 import { remoteAddress, type ConnectionsPerIp } from './connectionsPerIp.js';

@@ -21,7 +21,7 @@
  */
 import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
 import { epochMillis, pushAudience, subjectToken, subjects } from '../protocol/index.js';
-import { gatewayBackpressureCloses, gatewayDuplicateResultsDropped, gatewayFramesOut, gatewayResultLatency } from '../platform/metrics.js';
+import { gatewayBackpressureCloses, gatewayDuplicateResultsDropped, gatewayFramesOut, gatewayResultLatency } from '../platform/index.js';
 import type { Logger } from '../platform/index.js';
 import type { Push, PushFanout } from './pushFanout.js';
 import { stateOf, type Socket, type SocketWriter } from './socketSession.js';

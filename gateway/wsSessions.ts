@@ -15,7 +15,7 @@ import {
   SwitchyardError, toErrorBody,
   type ErrorBody, type HelloFrame, type SessionTakeover,
 } from '../protocol/index.js';
-import { gatewayRecoveries, gatewayReplayedPushes, gatewaySessions, gatewayTakeovers } from '../platform/metrics.js';
+import { gatewayRecoveries, gatewayReplayedPushes, gatewaySessions, gatewayTakeovers } from '../platform/index.js';
 import type { Config, Logger } from '../platform/index.js';
 import type { ControlChannel } from './controlChannel.js';
 import { newSessionId, type PushFanout } from './pushFanout.js';

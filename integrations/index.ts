@@ -32,3 +32,5 @@ export { paymentUri } from './crypto/paymentUri.js';
 export type { PaymentRequest } from './crypto/paymentUri.js';
 export { DevChain, DEV_MNEMONIC, devDepositXpub } from './crypto/devChain.js';
 export type { ContractArtifact } from './crypto/devChain.js';
+export { INTEGRATION_METRICS } from './metrics.js';
+export { INTEGRATIONS_CONFIG } from './integrationsConfig.js';

@@ -1,10 +1,10 @@
 /**
  * Counts and times every call to an external service (metrics in
- * platform/metrics.ts). `operation` values are fixed names per vendor, so the
+ * integrations/metrics.ts). `operation` values are fixed names per vendor, so the
  * label sets stay bounded.
  */
 import { isErrorCode } from '../protocol/index.js';
-import { integrationCallDuration, integrationCalls, integrationRetries } from '../platform/metrics.js';
+import { integrationCallDuration, integrationCalls, integrationRetries } from './metrics.js';
 import type { Vendor } from './integrationError.js';
 
 /** Why a request was sent again. */

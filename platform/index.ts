@@ -1,6 +1,6 @@
 /** Process plumbing shared by gateways and workers: config, logs, metrics, connections, lifecycle. */
-export { loadConfig, configTable, secretConfigKeys, ConfigError, CONFIG_FIELDS } from './config.js';
-export type { Config, LoadedConfig } from './config.js';
+export { loadConfig, configTable, secretConfigKeys, composeFields, defineConfigSection, field, ConfigError, PLATFORM_CONFIG } from './config.js';
+export type { Config, ConfigField, ConfigFields, ConfigSection, LoadedConfig, SectionValues } from './config.js';
 export { createLogger, REDACT_PATHS } from './logger.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { connectNats, ensureStreams, streamConfigs } from './nats.js';
@@ -17,7 +17,17 @@ export { MetricsServer } from './metricsServer.js';
 export { activeTracer, startTracing, stopTracing, startSpan, endSpan, traceMethod, traceparentOf, withSpan, tracingRequest } from './tracing.js';
 export type { SpanStart } from './tracing.js';
 export {
-  declareGatewaySeries, declareActorSeries, declareAiSeries, LABEL_VALUE_SETS, UNBOUNDED_LABEL_PATTERN,
+  registry, metricsText, reportPublishesInFlight, LATENCY_BUCKETS, VENDOR_CALL_BUCKETS,
+  gatewayConnections, gatewayFramesIn, gatewayFramesOut, gatewayAcceptLatency, gatewayResultLatency, gatewayRejections,
+  gatewayBackpressureCloses, gatewayRecoveries, gatewayDraining, gatewaySessions, gatewayTakeovers, gatewayReplayedPushes,
+  gatewayDuplicateResultsDropped, gatewayPublishesInFlight, gatewayAclDecisions, gatewayRateLimitSyncs, gatewayHttpRequests,
+  paymentsWebhooks,
+  actorCommands, actorHandlerLatency, actorQueueWait, actorRedeliveries, actorDeadLetters, actorPartitionsOwned, cmdBacklog,
+  cmdBacklogByActor, actorRebalances, actorOutboxLag, actorCacheLookups, actorRetries, actorHandlersRunning, actorStaleWrites,
+  actorTimersFired, actorCronTicks, actorSchedulerLeader, actorCacheEntries,
+} from './metrics.js';
+export {
+  declareGatewaySeries, declareActorSeries, declareWebhookSeries, UNBOUNDED_LABEL_PATTERN, GATEWAY_METRICS, ACTOR_RUNTIME_METRICS,
   FRAME_IN_TYPES, FRAME_OUT_TYPES, RECOVERY_OUTCOMES, ACTOR_COMMAND_OUTCOMES, REBALANCE_KINDS, CACHE_RESULTS,
-  AI_GENERATION_OUTCOMES, AI_TOKEN_PARTS,
 } from './metricLabels.js';
+export type { MetricSection } from './metricSection.js';

@@ -97,6 +97,7 @@ export class Supervisor {
       for (const service of [...this.started].reverse()) {
         try {
           await service.stop();
+          this.logger.debug({ service: service.name }, 'stopped');
         } catch (err) {
           this.logger.error({ err, service: service.name }, 'stop failed');
         }

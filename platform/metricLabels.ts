@@ -1,7 +1,9 @@
 /**
- * The label values of platform/metrics.ts: every label name a switchyard
- * metric may carry, with the bounded set its values come from, and the
+ * The label values of platform/metrics.ts — the gateway's and the actor
+ * runtime's metric sections (platform/metricSection.ts): every label name
+ * their metrics carry, with the bounded set its values come from, and the
  * functions that create each series at zero when a process starts.
+ * Integrations and features declare their own sections the same way.
  *
  * Why pre-create series: Prometheus only knows a labelled series after its
  * first sample, and `rate()`/`increase()` miss a counter's first increment
@@ -10,19 +12,20 @@
  * the first dead letter of a fresh worker. Creating every known series at 0
  * on start fixes both, and makes the dashboards show 0 instead of "No data".
  *
- * The metrics catalog test refuses a label name that is not listed here or
+ * The metrics catalog test refuses a label name that no section declares or
  * that looks unbounded (user, entity, session, topic, ids...).
  */
 import { CLIENT_FRAMES, ERROR_CODE_NAMES, SERVER_FRAMES } from '../protocol/index.js';
 import {
   actorCacheLookups, actorCommands, actorDeadLetters, actorHandlerLatency, actorOutboxLag, actorPartitionsOwned,
   actorQueueWait, actorRebalances, actorRedeliveries, actorRetries, actorHandlersRunning, actorStaleWrites, actorTimersFired,
-  actorCronTicks, actorSchedulerLeader, actorCacheEntries, aiGenerations, aiGenerationsRunning,
-  aiGenerationsWaiting, aiTokens, gatewayFramesIn, gatewayFramesOut, gatewayRecoveries,
-  gatewayRejections, gatewayAclDecisions, gatewayRateLimitSyncs, gatewayTakeovers, gatewaySessions,
-  gatewayBackpressureCloses, gatewayReplayedPushes, gatewayDuplicateResultsDropped, gatewayDraining, gatewayConnections,
-  paymentsNotifications, paymentsReconcilePasses, paymentsReconciledOrders, paymentsWebhooks,
+  actorCronTicks, actorSchedulerLeader, actorCacheEntries, cmdBacklog, cmdBacklogByActor,
+  gatewayFramesIn, gatewayFramesOut, gatewayRecoveries, gatewayRejections, gatewayAclDecisions, gatewayRateLimitSyncs,
+  gatewayTakeovers, gatewaySessions, gatewayBackpressureCloses, gatewayReplayedPushes, gatewayDuplicateResultsDropped,
+  gatewayDraining, gatewayConnections, gatewayAcceptLatency, gatewayResultLatency, gatewayPublishesInFlight,
+  gatewayHttpRequests, paymentsWebhooks,
 } from './metrics.js';
+import type { MetricSection } from './metricSection.js';
 
 /** Frame types counted in: the client frames plus `invalid` for frames that did not parse. */
 export const FRAME_IN_TYPES = [...Object.keys(CLIENT_FRAMES), 'invalid'] as const;
@@ -38,31 +41,7 @@ export const ACTOR_COMMAND_OUTCOMES = ['ok', 'error', 'duplicate', 'dead_lettere
 export const CRON_TICK_OUTCOMES = ['sent', 'duplicate', 'skipped'] as const;
 export const REBALANCE_KINDS = ['acquired', 'released', 'lost'] as const;
 export const CACHE_RESULTS = ['hit', 'miss'] as const;
-export const AI_GENERATION_OUTCOMES = ['completed', 'cancelled', 'failed', 'limited'] as const;
-export const AI_TOKEN_PARTS = ['prompt', 'completion'] as const;
 export const WEBHOOK_OUTCOMES = ['accepted', 'duplicate', 'ignored', 'refused', 'unavailable'] as const;
-export const NOTIFICATION_OUTCOMES = ['delivered', 'skipped', 'failed', 'refused'] as const;
-
-/** Every label name in use, and where its values come from (rendered into docs/metrics.md). */
-export const LABEL_VALUE_SETS: Readonly<Record<string, string>> = {
-  type: `frame type; in: ${FRAME_IN_TYPES.join(', ')}; out: ${FRAME_OUT_TYPES.join(', ')}`,
-  code: `error code from protocol/errors.ts (${ERROR_CODE_NAMES.length} values: ${ERROR_CODE_NAMES.join(', ')})`,
-  outcome: `fixed words per metric; recoveries: ${RECOVERY_OUTCOMES.join(', ')}; rate-limit syncs: ${RATE_LIMIT_SYNC_OUTCOMES.join(', ')}; actor commands: ${ACTOR_COMMAND_OUTCOMES.join(', ')}; cron ticks: ${CRON_TICK_OUTCOMES.join(', ')}; vendor calls: ok or an error code; AI generations: ${AI_GENERATION_OUTCOMES.join(', ')}; webhooks: ${WEBHOOK_OUTCOMES.join(', ')}; notifications: ${NOTIFICATION_OUTCOMES.join(', ')}`,
-  vendor: 'external service: stripe, discord, ai',
-  answer: 'messaging ACL answer: allow, deny, unavailable',
-  transport: SESSION_TRANSPORTS.join(', '),
-  where: TAKEOVER_PLACES.join(', '),
-  decision: ACL_DECISIONS.join(', '),
-  source: ACL_SOURCES.join(', '),
-  route: 'gateway HTTP route: post_command, get_command, stripe_webhook',
-  status: 'HTTP status code',
-  operation: 'fixed call name per vendor (integrations/*.ts), e.g. create_payment_intent, notify, chat_stream',
-  reason: 'why a vendor call was retried: rate_limited, server_error, network, timeout',
-  actor: 'actor type name from actors/registry.ts (one per feature actor, a handful)',
-  kind: REBALANCE_KINDS.join(', '),
-  result: CACHE_RESULTS.join(', '),
-  part: `AI token part: ${AI_TOKEN_PARTS.join(', ')}`,
-};
 
 /**
  * Label names that carry one value per user, entity, session, topic,
@@ -109,22 +88,48 @@ export function declareActorSeries(actors: readonly string[]): void {
   actorSchedulerLeader.set(0);
 }
 
-/** Creates the AI feature's series at zero. Called when a worker that runs the AI actor starts. */
-export function declareAiSeries(): void {
-  for (const outcome of AI_GENERATION_OUTCOMES) aiGenerations.inc({ outcome }, 0);
-  for (const part of AI_TOKEN_PARTS) aiTokens.inc({ part }, 0);
-  aiGenerationsRunning.set(0);
-  aiGenerationsWaiting.set(0);
-}
-
 /** Creates the Stripe webhook series at zero. Call once when a gateway serves POST /webhooks/stripe. */
 export function declareWebhookSeries(): void {
   for (const outcome of WEBHOOK_OUTCOMES) paymentsWebhooks.inc({ outcome }, 0);
 }
 
-/** Creates the payments actor's series at zero. Call once when a worker runs the payments actor. */
-export function declarePaymentsSeries(): void {
-  for (const outcome of NOTIFICATION_OUTCOMES) paymentsNotifications.inc({ outcome }, 0);
-  paymentsReconcilePasses.inc(0);
-  paymentsReconciledOrders.inc(0);
-}
+/** The gateway's metrics (updated under gateway/), Stripe webhook deliveries included. */
+export const GATEWAY_METRICS: MetricSection = {
+  title: 'gateway',
+  owner: 'gateway',
+  metrics: [
+    gatewayConnections, gatewayFramesIn, gatewayFramesOut, gatewayAcceptLatency, gatewayResultLatency, gatewayRejections,
+    gatewayBackpressureCloses, gatewayRecoveries, gatewayDraining, gatewaySessions, gatewayTakeovers, gatewayReplayedPushes,
+    gatewayDuplicateResultsDropped, gatewayPublishesInFlight, gatewayAclDecisions, gatewayRateLimitSyncs, gatewayHttpRequests,
+    paymentsWebhooks,
+  ],
+  labels: {
+    type: `frame type; in: ${FRAME_IN_TYPES.join(', ')}; out: ${FRAME_OUT_TYPES.join(', ')}`,
+    code: `error code from protocol/errors.ts (${ERROR_CODE_NAMES.length} values: ${ERROR_CODE_NAMES.join(', ')})`,
+    outcome: `recoveries: ${RECOVERY_OUTCOMES.join(', ')}; rate-limit syncs: ${RATE_LIMIT_SYNC_OUTCOMES.join(', ')}; webhooks: ${WEBHOOK_OUTCOMES.join(', ')}`,
+    transport: SESSION_TRANSPORTS.join(', '),
+    where: TAKEOVER_PLACES.join(', '),
+    decision: ACL_DECISIONS.join(', '),
+    source: ACL_SOURCES.join(', '),
+    route: 'gateway HTTP route: post_command, get_command, stripe_webhook',
+    status: 'HTTP status code',
+  },
+  declareSeries: () => { declareGatewaySeries(); declareWebhookSeries(); },
+};
+
+/** The actor runtime's metrics (updated under actors/runtime/), the CMD backlog included. */
+export const ACTOR_RUNTIME_METRICS: MetricSection = {
+  title: 'actor runtime',
+  owner: 'actors/runtime',
+  metrics: [
+    actorCommands, actorHandlerLatency, actorQueueWait, actorRedeliveries, actorDeadLetters, actorPartitionsOwned, cmdBacklog,
+    cmdBacklogByActor, actorRebalances, actorOutboxLag, actorCacheLookups, actorRetries, actorHandlersRunning, actorStaleWrites,
+    actorTimersFired, actorCronTicks, actorSchedulerLeader, actorCacheEntries,
+  ],
+  labels: {
+    actor: 'actor type name from actors/registry.ts (one per feature actor, a handful)',
+    outcome: `actor commands: ${ACTOR_COMMAND_OUTCOMES.join(', ')}; cron ticks: ${CRON_TICK_OUTCOMES.join(', ')}`,
+    kind: REBALANCE_KINDS.join(', '),
+    result: CACHE_RESULTS.join(', '),
+  },
+};

@@ -1,9 +1,12 @@
 /**
- * Every Prometheus metric switchyard exports, in one module.
+ * The metrics registry every process serves on /metrics, and the metrics
+ * the platform owns: the gateway's and the actor runtime's. Integrations and
+ * features declare theirs beside their code (platform/metricSection.ts);
+ * docs/metrics.md is generated from every registered section.
  *
  * Rules: names start with `switchyard_`; labels take values from small fixed
  * sets (frame types, error codes, actor types, outcomes), never user, entity,
- * session or topic ids. docs/metrics.md is generated from this module.
+ * session or topic ids.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -11,7 +14,7 @@ export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
 
 /** Latency buckets from 50 µs to 10 s: the budget lives around 0.1–2 ms, long work in seconds. */
-const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 // ---- gateway ----
 
@@ -221,33 +224,6 @@ export const actorCacheLookups = new Counter({
   registers: [registry],
 });
 
-// ---- integrations (vendor calls: Stripe, Discord, AI providers) ----
-
-/** Vendor call durations reach minutes for AI generations. */
-const VENDOR_CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
-
-export const integrationCalls = new Counter({
-  name: 'switchyard_integration_calls_total',
-  help: 'Calls to external services, by vendor (stripe, discord, ai, crypto), operation and outcome (ok or the switchyard error code).',
-  labelNames: ['vendor', 'operation', 'outcome'] as const,
-  registers: [registry],
-});
-
-export const integrationCallDuration = new Histogram({
-  name: 'switchyard_integration_call_duration_seconds',
-  help: 'Duration of calls to external services including retries and rate-limit waits, by vendor and operation.',
-  labelNames: ['vendor', 'operation'] as const,
-  buckets: VENDOR_CALL_BUCKETS,
-  registers: [registry],
-});
-
-export const integrationRetries = new Counter({
-  name: 'switchyard_integration_retries_total',
-  help: 'Requests to external services sent again by switchyard, by vendor and reason (rate_limited, server_error, network, timeout).',
-  labelNames: ['vendor', 'reason'] as const,
-  registers: [registry],
-});
-
 export const actorRetries = new Counter({
   name: 'switchyard_actor_retries_total',
   help: 'Transient handler failures retried in place (with backoff), by actor type.',
@@ -296,63 +272,7 @@ export const actorCacheEntries = new Gauge({
   registers: [registry],
 });
 
-// ---- AI feature (actors/ai) ----
-
-export const aiGenerations = new Counter({
-  name: 'switchyard_ai_generations_total',
-  help: 'AI chat generations that ended on this worker, by outcome (completed, cancelled, failed, limited = refused by the per-user limit).',
-  labelNames: ['outcome'] as const,
-  registers: [registry],
-});
-
-export const aiGenerationsRunning = new Gauge({
-  name: 'switchyard_ai_generations_running',
-  help: 'AI generations streaming from the provider now on this worker.',
-  registers: [registry],
-});
-
-export const aiGenerationsWaiting = new Gauge({
-  name: 'switchyard_ai_generations_waiting',
-  help: 'AI generations waiting for a slot of this worker (SY_AI_WORKER_CONCURRENCY).',
-  registers: [registry],
-});
-
-export const aiFirstChunkLatency = new Histogram({
-  name: 'switchyard_ai_first_chunk_seconds',
-  help: 'Time from the start of an AI generation (worker slot held) to the first answer text from the provider.',
-  buckets: VENDOR_CALL_BUCKETS,
-  registers: [registry],
-});
-
-export const aiTokens = new Counter({
-  name: 'switchyard_ai_tokens_total',
-  help: 'Tokens of completed and cancelled AI generations, by part (prompt, completion); estimates included where the provider reported none.',
-  labelNames: ['part'] as const,
-  registers: [registry],
-});
-
-// ---- messaging (actors/messaging) ----
-
-export const messagingAclAnswers = new Counter({
-  name: 'switchyard_messaging_acl_answers_total',
-  help: 'Topic ACL requests (svc.acl.room) answered by the messaging workers, by answer: allow, deny, unavailable (membership could not be read).',
-  labelNames: ['answer'] as const,
-  registers: [registry],
-});
-
-export const messagingAclInvalidations = new Counter({
-  name: 'switchyard_messaging_acl_invalidations_total',
-  help: 'svc.acl.invalidate messages published after committed membership changes (joined, left, removed).',
-  registers: [registry],
-});
-
-export const messagingAiAnswerPosts = new Counter({
-  name: 'switchyard_messaging_ai_answer_posts_total',
-  help: 'ai.answer post commands sent to rooms for evt.ai.answer.completed events that asked for a post (at least once per event; the room posts once).',
-  registers: [registry],
-});
-
-// ---- payments (gateway/stripeWebhook.ts, actors/payments) ----
+// ---- Stripe webhooks at the gateway (gateway/stripeWebhook.ts) ----
 
 export const paymentsWebhooks = new Counter({
   name: 'switchyard_payments_webhooks_total',
@@ -361,26 +281,10 @@ export const paymentsWebhooks = new Counter({
   registers: [registry],
 });
 
-export const paymentsReconcilePasses = new Counter({
-  name: 'switchyard_payments_reconcile_passes_total',
-  help: 'Reconciliation passes run (each lists recent Stripe PaymentIntents once).',
-  registers: [registry],
-});
+/** Vendor call and generation durations reach minutes (AI generations). */
+export const VENDOR_CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
-export const paymentsReconciledOrders = new Counter({
-  name: 'switchyard_payments_reconciled_orders_total',
-  help: 'Orders a reconciliation pass found behind Stripe (their webhook had not arrived) and sent a reconcile command.',
-  registers: [registry],
-});
-
-export const paymentsNotifications = new Counter({
-  name: 'switchyard_payments_notifications_total',
-  help: 'Payment notifications (Discord), by outcome: delivered, skipped (no destination configured), failed (transient; the runtime retries), refused (final: configuration or message).',
-  labelNames: ['outcome'] as const,
-  registers: [registry],
-});
-
-/** Prometheus text exposition of every metric above. */
+/** Prometheus text exposition of every registered metric. */
 export async function metricsText(): Promise<{ contentType: string; body: string }> {
   return { contentType: registry.contentType, body: await registry.metrics() };
 }

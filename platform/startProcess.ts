@@ -1,10 +1,11 @@
 /**
  * The common start of every switchyard process (gateway, worker): read and
- * validate configuration (exit 2 naming the bad variable), build the
+ * validate the configuration of the sections it is given — every section,
+ * composition/index.ts — (exit 2 naming the bad variable), build the
  * logger, warn about unknown SY_* variables, then let the caller add its
  * services to a Supervisor and run them.
  */
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, type Config, type ConfigSection } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { EXIT_CODES, Supervisor } from './lifecycle.js';
 import { startTracing, stopTracing } from './tracing.js';
@@ -15,11 +16,11 @@ export interface ProcessContext {
   supervisor: Supervisor;
 }
 
-export async function startProcess(name: string, build: (ctx: ProcessContext) => Promise<void> | void): Promise<void> {
+export async function startProcess(name: string, sections: readonly ConfigSection[], build: (ctx: ProcessContext) => Promise<void> | void): Promise<void> {
   let config: Config;
   let warnings: string[];
   try {
-    ({ config, warnings } = loadConfig());
+    ({ config, warnings } = loadConfig(process.env, sections));
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${name}: ${err.message}\n`);

@@ -8,7 +8,7 @@
  * part it streamed). Both slots are released however it ends.
  */
 import { AI_LIMITS } from '../../protocol/index.js';
-import { aiFirstChunkLatency, aiGenerations, aiGenerationsRunning, aiTokens } from '../../platform/metrics.js';
+import { aiFirstChunkLatency, aiGenerations, aiGenerationsRunning, aiTokens } from './metrics.js';
 import { estimateTokens, type ChatMessage, type ChatUsage } from '../../integrations/index.js';
 import { BusinessError, type CommandContext } from '../runtime/index.js';
 import { streamAnswer, type StreamedAnswer } from './answerStream.js';

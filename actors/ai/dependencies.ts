@@ -4,9 +4,9 @@
  * says so in the log), the per-user and per-worker generation limits, the
  * usage ledger, and the settings from SY_AI_*.
  */
-import { declareAiSeries } from '../../platform/index.js';
 import { chatProviderFromConfig, type ChatProvider } from '../../integrations/index.js';
 import type { ActorPlatform } from '../runtime/index.js';
+import { AI_METRICS } from './metrics.js';
 import { UsageLedger } from './usageLedger.js';
 import { UserGenerationLimit } from './userGenerationLimit.js';
 import { WorkerGenerationSlots } from './workerGenerationSlots.js';
@@ -30,7 +30,7 @@ export interface AiDeps {
 }
 
 export function aiDependencies({ db, config, logger }: ActorPlatform): AiDeps {
-  declareAiSeries();
+  AI_METRICS.declareSeries?.();
   return {
     provider: chatProviderFromConfig(config, logger),
     // A slot outlives the longest generation, so it only expires for a worker that died holding it.

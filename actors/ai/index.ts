@@ -15,3 +15,5 @@ export const aiActor = defineActor({
   router: aiRouter,
   dependencies: aiDependencies,
 });
+export { AI_METRICS } from './metrics.js';
+export { AI_CONFIG } from './config.js';

@@ -5,7 +5,7 @@
  * its message alive with in-progress acks), and a cancel, timeout or
  * partition loss while waiting ends the wait.
  */
-import { aiGenerationsWaiting } from '../../platform/metrics.js';
+import { aiGenerationsWaiting } from './metrics.js';
 
 interface Waiter {
   grant: () => void;

@@ -13,7 +13,6 @@ import type { CryptoDeps } from './dependencies.js';
 import { EXPIRE_COMMAND, NOTIFY_COMMAND, orderDecision, viewOf, type CryptoNotice } from './orderDecision.js';
 import { applyObservation, expireOrder, openOrder, type CryptoOrderChange } from './orderService.js';
 import { orderIn } from './validator.js';
-import { vendorCall } from './vendorCall.js';
 
 type CryptoController<T> = Controller<CryptoState, T, CryptoDeps>;
 
@@ -21,7 +20,7 @@ export const checkoutController: CryptoController<CryptoCommandData<'checkout'>>
   const order = orderIn(state);
   const asset = assetNamed(ctx.deps.assets, data.asset);
   const amountDue = toBaseUnits(data.amount, asset.decimals);
-  const chainId = await vendorCall(() => ctx.deps.chain.chainId());
+  const chainId = await ctx.deps.chain.chainId();
   const deposit = ctx.deps.depositAddresses.forOrder(ctx.entity);
   const holder = await ctx.deps.addresses.claim(deposit.address, ctx.entity, asset.symbol);
   if (holder !== ctx.entity) throw new BusinessError('CONFLICT', `Order id ${ctx.entity} maps to a deposit address already in use; choose another order id.`);
@@ -62,10 +61,10 @@ export const notifyController: CryptoController<CryptoNotice> = async (_state, n
   const headline = notice.status === 'overpaid' ? 'Crypto payment received (overpaid)' : 'Crypto payment received';
   const fields = [{ name: 'Order', value: notice.order, inline: true }, { name: 'Amount', value: notice.amount, inline: true }];
   if (notice.status === 'overpaid') fields.push({ name: 'To refund', value: notice.refundDue, inline: true });
-  const receipt = await vendorCall(() => ctx.deps.notifier.notify({
+  const receipt = await ctx.deps.notifier.notify({
     content: `${headline}: order ${notice.order}, ${notice.amount}`,
     embeds: [{ title: headline, color: 0x2e7d32, fields, description: notice.txHashes.join('\n') }],
-  }, ctx.key));
+  }, ctx.key);
   return { result: receipt };
 };
 

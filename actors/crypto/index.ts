@@ -28,3 +28,4 @@ export { DEPOSIT_ADDRESS_COLLECTION } from './depositAddressIndex.js';
 export { WATCHER_ENTITY } from './cryptoState.js';
 export type { CryptoOrderState, WatcherState } from './cryptoState.js';
 export { isCryptoEntryBalanced } from './ledgerService.js';
+export { CRYPTO_CONFIG } from './config.js';

@@ -26,7 +26,6 @@ import type { BlockRef, CryptoState, WatcherState } from './cryptoState.js';
 import type { Observation } from './transferCommands.js';
 import { appendRecent, chainTransfer, confirmationReports, rewind } from './watcherService.js';
 import { watcherIn } from './validator.js';
-import { vendorCall } from './vendorCall.js';
 
 /** The watcher's cron period. */
 export const WATCH_TICK_MS = 500;
@@ -36,7 +35,7 @@ type WatchTick = { job: string; tick: number };
 async function commonAncestor(state: WatcherState, deps: CryptoDeps): Promise<BlockRef> {
   for (let i = state.recent.length - 1; i >= 0; i--) {
     const ref = state.recent[i]!;
-    const onChain = await vendorCall(() => deps.chain.header(ref.number));
+    const onChain = await deps.chain.header(ref.number);
     if (onChain?.hash === ref.hash) return ref;
   }
   const oldest = state.recent[0] ?? state.checkpoint!;
@@ -46,17 +45,17 @@ async function commonAncestor(state: WatcherState, deps: CryptoDeps): Promise<Bl
 export const watchTickController: Controller<CryptoState, WatchTick, CryptoDeps> = async (state, _data, ctx) => {
   const deps = ctx.deps;
   let watcher = watcherIn(state);
-  const chainId = await vendorCall(() => deps.chain.chainId());
-  const head = await vendorCall(() => deps.chain.head());
+  const chainId = await deps.chain.chainId();
+  const head = await deps.chain.head();
   if (watcher.checkpoint === null) {
     const start = deps.startBlock >= 0 ? Math.min(deps.startBlock, head) : head;
-    const block = await vendorCall(() => deps.chain.header(start));
+    const block = await deps.chain.header(start);
     if (!block) return { result: { started: false } };
     const checkpoint = { number: block.number, hash: block.hash };
     ctx.log.info({ chainId, checkpoint }, 'chain watcher starts');
     return { state: { ...watcher, checkpoint, recent: [checkpoint] }, result: { started: true, checkpoint } };
   }
-  const current = await vendorCall(() => deps.chain.header(watcher.checkpoint!.number));
+  const current = await deps.chain.header(watcher.checkpoint!.number);
   if (current?.hash !== watcher.checkpoint.hash) {
     const ancestor = await commonAncestor(watcher, deps);
     const rewound = rewind(watcher, ancestor);
@@ -69,9 +68,9 @@ export const watchTickController: Controller<CryptoState, WatchTick, CryptoDeps>
   const pending = [...watcher.pending];
   const last = Math.min(head, checkpoint.number + deps.blocksPerTick);
   for (let n = checkpoint.number + 1; n <= last; n++) {
-    const block = await vendorCall(() => deps.chain.header(n));
+    const block = await deps.chain.header(n);
     if (!block || block.parentHash !== checkpoint.hash) break; // the chain moved under us: the next tick sees the reorg
-    const sightings = await vendorCall(() => deps.chain.transfersIn(block, deps.tokens));
+    const sightings = await deps.chain.transfersIn(block, deps.tokens);
     const orders = await deps.addresses.ordersOf(sightings.map((s) => s.to));
     const seen: Observation[] = [];
     for (const s of sightings) {

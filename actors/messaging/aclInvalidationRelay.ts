@@ -14,7 +14,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { roomTopic, subjects, type AclInvalidation, type DomainEventBody } from '../../protocol/index.js';
 import type { Logger } from '../../platform/index.js';
-import { messagingAclInvalidations } from '../../platform/metrics.js';
+import { messagingAclInvalidations } from './metrics.js';
 import { DurableEventConsumer } from './durableEventConsumer.js';
 
 export const ACL_INVALIDATION_CONSUMER = 'messaging_acl_invalidation';

@@ -20,7 +20,7 @@ import {
   partitionOf, subjects, systemCommandHeaders, type AiAnswerPost, type CommandBody,
 } from '../../protocol/index.js';
 import type { Logger } from '../../platform/index.js';
-import { messagingAiAnswerPosts } from '../../platform/metrics.js';
+import { messagingAiAnswerPosts } from './metrics.js';
 import { DurableEventConsumer } from './durableEventConsumer.js';
 
 export const AI_ANSWER_CONSUMER = 'messaging_ai_answers';

@@ -24,3 +24,5 @@ export const roomActor = defineActor({
 
 export const messagingActors = [roomActor, inboxActor] as const;
 export { messagingServices } from './services.js';
+export { MESSAGING_METRICS } from './metrics.js';
+export { MESSAGING_CONFIG } from './config.js';

@@ -20,7 +20,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import { Compile } from 'typebox/compile';
 import { AclRequest, roomOfTopic, subjects } from '../../protocol/index.js';
 import type { Logger, Service } from '../../platform/index.js';
-import { messagingAclAnswers } from '../../platform/metrics.js';
+import { messagingAclAnswers } from './metrics.js';
 import type { CommittedRooms } from './committedRooms.js';
 
 const checkRequest = Compile(AclRequest);

@@ -14,18 +14,17 @@ import { orderDecision } from './orderDecision.js';
 import { applyRefund, checkout, orderView, refundable, stripeIdempotencyKey } from './orderService.js';
 import type { PaymentsState } from './paymentsState.js';
 import { orderIn } from './validator.js';
-import { vendorCall } from './vendorCall.js';
 
 type PaymentsController<T> = Controller<PaymentsState, T, PaymentsDeps>;
 
 export const checkoutController: PaymentsController<PaymentCommandData<'checkout'>> = async (state, data, ctx) => {
   const order = orderIn(state);
-  const created = await vendorCall(() => ctx.deps.payments.createPaymentIntent({
+  const created = await ctx.deps.payments.createPaymentIntent({
     amount: data.amount,
     currency: data.currency,
     metadata: { [ORDER_METADATA_KEY]: ctx.entity },
     ...(data.description === undefined ? {} : { description: data.description }),
-  }, stripeIdempotencyKey(ctx.actor, ctx.entity, ctx.key)));
+  }, stripeIdempotencyKey(ctx.actor, ctx.entity, ctx.key));
   const change = checkout(ctx.entity, order, {
     owner: ctx.user, amount: data.amount, currency: data.currency, description: data.description, paymentIntent: toPaymentIntentSnapshot(created),
   }, ctx.key, ctx.now);
@@ -37,12 +36,12 @@ export const checkoutController: PaymentsController<PaymentCommandData<'checkout
 export const refundController: PaymentsController<PaymentCommandData<'refund'>> = async (state, data, ctx) => {
   const order = orderIn(state);
   const amount = data?.amount ?? refundable(order);
-  const refund = await vendorCall(() => ctx.deps.payments.createRefund({
+  const refund = await ctx.deps.payments.createRefund({
     paymentIntent: order.paymentIntent,
     amount,
     metadata: { [ORDER_METADATA_KEY]: ctx.entity },
     ...(data?.reason === undefined ? {} : { reason: data.reason }),
-  }, stripeIdempotencyKey(ctx.actor, ctx.entity, ctx.key)));
+  }, stripeIdempotencyKey(ctx.actor, ctx.entity, ctx.key));
   // The refund is of this order's PaymentIntent, in its currency, whatever else the answer says.
   const status = refund.status ?? 'pending';
   const change = applyRefund(ctx.entity, order, { id: refund.id, paymentIntent: order.paymentIntent, amount: refund.amount, currency: order.currency, status }, ctx.key, ctx.now);

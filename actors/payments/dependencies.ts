@@ -5,10 +5,10 @@
  */
 import { jetstream } from '@nats-io/jetstream';
 import { notifierFromConfig, stripePaymentGatewayFromConfig, type Notifier, type PaymentGateway } from '../../integrations/index.js';
-import { declarePaymentsSeries } from '../../platform/metricLabels.js';
 import type { ActorPlatform } from '../runtime/index.js';
 import { CommittedOrders } from './committedOrders.js';
 import { LedgerStore } from './ledgerStore.js';
+import { PAYMENTS_METRICS } from './metrics.js';
 import { ReconcileCommands } from './reconcileCommands.js';
 
 export interface PaymentsDeps {
@@ -26,7 +26,7 @@ export interface PaymentsDeps {
 export async function paymentsDependencies({ db, nc, config, logger }: ActorPlatform): Promise<PaymentsDeps> {
   const ledger = new LedgerStore(db);
   await ledger.ensureIndexes();
-  declarePaymentsSeries();
+  PAYMENTS_METRICS.declareSeries?.();
   return {
     payments: stripePaymentGatewayFromConfig(config, logger),
     notifier: notifierFromConfig(config, logger),

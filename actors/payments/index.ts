@@ -26,3 +26,5 @@ export type { LedgerTotals } from './ledgerStore.js';
 export { PAYMENTS_COLLECTION } from './repository.js';
 export { RECONCILER_ENTITY } from './paymentsState.js';
 export { isBalanced } from './ledgerService.js';
+export { PAYMENTS_METRICS } from './metrics.js';
+export { PAYMENTS_CONFIG } from './config.js';

@@ -15,20 +15,19 @@
  * behind it (the runtime retries in place to keep per-entity order); the
  * wait is bounded by the route's attempts × SY_DISCORD_TIMEOUT_MS plus backoff.
  */
-import { paymentsNotifications } from '../../platform/metrics.js';
-import { BusinessError, type Controller } from '../runtime/index.js';
+import { paymentsNotifications } from './metrics.js';
+import { classifyError, type Controller } from '../runtime/index.js';
 import type { PaymentsDeps } from './dependencies.js';
 import { notificationMessage, type Notice } from './noticeService.js';
 import type { PaymentsState } from './paymentsState.js';
-import { vendorCall } from './vendorCall.js';
 
 export const notifyController: Controller<PaymentsState, Notice, PaymentsDeps> = async (_state, notice, ctx) => {
   try {
-    const receipt = await vendorCall(() => ctx.deps.notifier.notify(notificationMessage(notice), ctx.key));
+    const receipt = await ctx.deps.notifier.notify(notificationMessage(notice), ctx.key);
     paymentsNotifications.inc({ outcome: receipt.delivered ? 'delivered' : 'skipped' });
     return { result: receipt };
   } catch (err) {
-    const refused = err instanceof BusinessError;
+    const refused = classifyError(err).kind === 'business';
     paymentsNotifications.inc({ outcome: refused ? 'refused' : 'failed' });
     if (refused) ctx.log.error({ err, status: notice.status }, 'payment notification refused; fix the notification settings (SY_DISCORD_*)');
     throw err;

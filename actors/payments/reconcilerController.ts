@@ -8,13 +8,12 @@
  * pass transiently; the runtime retries it.
  */
 import { toPaymentIntentSnapshot } from '../../integrations/index.js';
-import { paymentsReconcilePasses, paymentsReconciledOrders } from '../../platform/metrics.js';
+import { paymentsReconcilePasses, paymentsReconciledOrders } from './metrics.js';
 import type { Controller } from '../runtime/index.js';
 import type { PaymentsDeps } from './dependencies.js';
 import type { PaymentsState } from './paymentsState.js';
 import { orderOf, ordersToReconcile, passDue } from './reconcileService.js';
 import { reconcilerIn } from './validator.js';
-import { vendorCall } from './vendorCall.js';
 
 /** The cron job's period; each tick checks whether a pass is due. */
 export const RECONCILE_TICK_MS = 5_000;
@@ -24,10 +23,10 @@ export const RECONCILE_LIST_LIMIT = 1000;
 export const reconcileTickController: Controller<PaymentsState, { job: string; tick: number }, PaymentsDeps> = async (state, data, ctx) => {
   const reconciler = reconcilerIn(state);
   if (!passDue(reconciler, data.tick, ctx.deps.reconcileIntervalMs)) return { result: { pass: false } };
-  const listed = await vendorCall(() => ctx.deps.payments.listRecentPaymentIntents({
+  const listed = await ctx.deps.payments.listRecentPaymentIntents({
     createdAfter: new Date(data.tick - ctx.deps.reconcileLookbackMs),
     limit: RECONCILE_LIST_LIMIT,
-  }));
+  });
   const snapshots = listed.map(toPaymentIntentSnapshot);
   const orders = [...new Set(snapshots.flatMap((pi) => orderOf(pi) ?? []))];
   const behind = ordersToReconcile(snapshots, await ctx.deps.orders.find(orders));

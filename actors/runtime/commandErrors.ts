@@ -1,12 +1,17 @@
 /**
- * How the runtime classifies what a handler throws (ARCHITECTURE guarantee 10):
+ * How the runtime classifies what a handler throws (ARCHITECTURE guarantee 10).
+ * One rule for every feature and vendor, so no feature wraps errors itself:
  *
- * - business: a BusinessError (= SwitchyardError), or any error carrying a
- *   code of protocol/errors.ts → an ok:false result with
- *   that code, committed like any result, acked, never retried;
- * - transient: a TransientError or anything without a code (a driver error,
- *   a timeout, a bug) → retried in place with backoff; after the last
- *   attempt the command is dead-lettered and the sender gets DEAD_LETTERED.
+ * - transient: an error marked retryable — `transient: true` (a
+ *   TransientError, an IntegrationError of a retryable code: rate limit, 5xx,
+ *   network, timeout) or `retryable: true` — or anything without a code of
+ *   protocol/errors.ts (a driver error, a bug) → retried in place with
+ *   backoff; after the last attempt the command is dead-lettered and the
+ *   sender gets DEAD_LETTERED;
+ * - business (terminal): any other error carrying a code of protocol/errors.ts
+ *   (a BusinessError = SwitchyardError, a final IntegrationError) → an ok:false
+ *   result with that code and its details, committed like any result, acked,
+ *   never retried.
  */
 import { SwitchyardError, isErrorCode, toErrorBody, type ErrorBody } from '../../protocol/index.js';
 
@@ -20,6 +25,7 @@ export { SwitchyardError as BusinessError };
 export class TransientError extends Error {
   override readonly name = 'TransientError';
   readonly code = 'TRANSIENT';
+  readonly transient = true;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -49,10 +55,26 @@ export type Classified =
   | { kind: 'business'; error: ErrorBody }
   | { kind: 'transient'; reason: string };
 
+/** True when the error says the same attempt may succeed later (`transient: true` or `retryable: true`). */
+export function isMarkedRetryable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const marks = err as { transient?: unknown; retryable?: unknown };
+  return marks.transient === true || marks.retryable === true;
+}
+
 export function classifyError(err: unknown): Classified {
   if (err instanceof TransientError) return { kind: 'transient', reason: err.message };
-  if (err instanceof SwitchyardError) return { kind: 'business', error: err.toBody() };
-  if (typeof err === 'object' && err !== null && isErrorCode((err as { code?: unknown }).code)) return { kind: 'business', error: toErrorBody(err) };
-  const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return { kind: 'transient', reason };
+  if (!isMarkedRetryable(err)) {
+    if (err instanceof SwitchyardError) return { kind: 'business', error: err.toBody() };
+    if (typeof err === 'object' && err !== null && isErrorCode((err as { code?: unknown }).code)) return { kind: 'business', error: toErrorBody(err) };
+  }
+  return { kind: 'transient', reason: describeFailure(err) };
+}
+
+/** The DLQ/log reason of a retried failure: `<vendor> <code>: <message>` when the error says so much. */
+function describeFailure(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const { vendor, code } = err as { vendor?: unknown; code?: unknown };
+  const origin = [typeof vendor === 'string' ? vendor : err.name, typeof code === 'string' ? code : undefined].filter(Boolean).join(' ');
+  return `${origin}: ${err.message}`;
 }

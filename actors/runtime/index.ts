@@ -6,4 +6,5 @@ export type {
   ActorDefinition, ActorOptions, ActorPlatform, CommandContext, CommandOrigin, CommandRules, CommandValidator,
   Controller, CronJob, Decision, DomainEvent, EntityRepository, Route, RouteOptions, Router, TimerRequest, TopicEvent,
 } from './actorDefinition.js';
-export { BusinessError, TransientError } from './commandErrors.js';
+export { BusinessError, TransientError, classifyError, isMarkedRetryable } from './commandErrors.js';
+export { RUNTIME_CONFIG } from './runtimeConfig.js';

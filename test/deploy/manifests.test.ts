@@ -13,7 +13,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { toolsDir } from '../../deploy/local/servers.js';
-import { CONFIG_FIELDS } from '../../platform/config.js';
+import { composeFields } from '../../platform/index.js';
+import { CONFIG_SECTIONS } from '../../composition/index.js';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> };
 
@@ -24,7 +25,7 @@ if (missing) process.stderr.write(`\n${'!'.repeat(100)}\n!!! KUBERNETES MANIFEST
 const OVERLAYS = readdirSync('deploy/k8s/overlays').sort();
 /** Secrets the production overlay expects to be created out of band (its kustomization.yaml says so). */
 const OUT_OF_BAND_SECRETS = new Set(['switchyard-secrets', 'switchyard-redis', 'switchyard-mongodb', 'switchyard-tls']);
-const KNOWN_VARIABLES = new Set(Object.values(CONFIG_FIELDS).map((f) => f.env));
+const KNOWN_VARIABLES = new Set(Object.values(composeFields(CONFIG_SECTIONS)).map((f) => f.env));
 
 const builds = new Map<string, { status: number | null; output: string; objects: Obj[] }>();
 function build(overlay: string) {

@@ -60,3 +60,15 @@ t.test('guarantee 4 - SIGTERM drains: clients are told to reconnect (1012), the 
   assert.deepEqual(state.data, { value: sent.length, applied: sent.length }, 'every command applied exactly once');
   await onB.close();
 });
+
+t.test('gateway lifecycle - its parts are services under the process supervisor: started in order, stopped in reverse on SIGTERM', async () => {
+  const gateway = await stack.startGateway({ SY_LOG_LEVEL: 'debug' });
+  assert.equal(await gateway.stop('SIGTERM'), 0);
+  const lines = gateway.output().split('\n').flatMap((line) => {
+    try { return [JSON.parse(line) as { msg?: string; service?: string }]; } catch { return []; }
+  });
+  const names = (msg: string) => lines.filter((l) => l.msg === msg && l.service).map((l) => l.service!);
+  const parts = ['push fanout', 'control channel', 'topic authorizer', 'rate limiter', 'sessions', 'gap recovery', 'clients', 'command intake', 'listener'];
+  assert.deepEqual(names('started'), ['nats', 'redis', ...parts, 'ready']);
+  assert.deepEqual(names('stopped'), ['ready', ...[...parts].reverse(), 'redis', 'nats']);
+});

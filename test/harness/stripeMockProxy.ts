@@ -41,6 +41,8 @@ export interface StripeMockProxy {
   holdNext(match: (call: StripeCall) => boolean): HeldAnswer;
   /** Rewrites the JSON answers to requests matching `match` until the returned function is called. */
   rewrite(match: (call: StripeCall) => boolean, patch: (answer: Record<string, unknown>, call: StripeCall) => unknown): () => void;
+  /** Answers the next request matching `match` with `status` and a Stripe `api_error` body; stripe-mock never sees it. */
+  failNext(match: (call: StripeCall) => boolean, status: number): void;
   server: RecordingHttpServer;
   stop(): Promise<void>;
 }
@@ -50,12 +52,22 @@ const FORWARDED_HEADERS = ['authorization', 'content-type', 'idempotency-key', '
 export async function startStripeMockProxy(stripeMockUrl: string): Promise<StripeMockProxy> {
   const calls: StripeCall[] = [];
   const holds: Array<{ match: (c: StripeCall) => boolean; arrived: (c: StripeCall) => void; released: Promise<void> }> = [];
+  const failures: Array<{ match: (c: StripeCall) => boolean; status: number }> = [];
   const rewrites = new Set<{ match: (c: StripeCall) => boolean; patch: (a: Record<string, unknown>, c: StripeCall) => unknown }>();
 
   const handle = async (req: RecordedRequest, res: ServerResponse) => {
     const key = req.headers['idempotency-key'];
     const call: StripeCall = { method: req.method, url: req.url, idempotencyKey: typeof key === 'string' ? key : undefined, at: req.at };
     calls.push(call);
+    const failure = failures.findIndex((f) => f.match(call));
+    if (failure >= 0) {
+      const { status } = failures.splice(failure, 1)[0]!;
+      const text = JSON.stringify({ error: { type: 'api_error', message: `stripe-mock proxy: scripted ${status}` } });
+      call.status = status;
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+      res.end(text);
+      return;
+    }
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_HEADERS) {
       const v = req.headers[name];
@@ -100,6 +112,7 @@ export async function startStripeMockProxy(stripeMockUrl: string): Promise<Strip
       rewrites.add(r);
       return () => { rewrites.delete(r); };
     },
+    failNext(match, status) { failures.push({ match, status }); },
     server,
     stop: () => server.stop(),
   };

@@ -9,10 +9,13 @@ import {
   OpenAiCompatibleChatProvider, SimulatedChatProvider, SIMULATED_LABEL, chatProviderFromConfig, IntegrationError,
   type ChatChunk, type ChatProvider, type ChatRequest, type OpenAiCompatibleOptions,
 } from '../../integrations/index.js';
-import { loadConfig } from '../../platform/index.js';
+import { loadConfig as loadSections } from '../../platform/index.js';
+import { CONFIG_SECTIONS } from '../../composition/index.js';
 import { startChatCompletionsServer, type ChatCompletionsServer } from '../../deploy/local/chatCompletionsServer.js';
 import { captureLogger } from '../harness/capturedLogger.js';
 import { integrationError, since } from '../harness/integrationAssertions.js';
+
+const loadConfig = (env: Record<string, string>) => loadSections(env, CONFIG_SECTIONS);
 
 let ai: ChatCompletionsServer;
 t.before(async () => { ai = await startChatCompletionsServer(); });

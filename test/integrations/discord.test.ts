@@ -5,10 +5,13 @@
 import t from 'tap';
 import assert from 'node:assert/strict';
 import { DiscordWebhookNotifier, IntegrationError, notifierFromConfig } from '../../integrations/index.js';
-import { loadConfig } from '../../platform/index.js';
+import { loadConfig as loadSections } from '../../platform/index.js';
+import { CONFIG_SECTIONS } from '../../composition/index.js';
 import { startDiscordWebhookServer, type DiscordWebhookServer } from '../harness/discordWebhookServer.js';
 import { captureLogger } from '../harness/capturedLogger.js';
 import { integrationError, since } from '../harness/integrationAssertions.js';
+
+const loadConfig = (env: Record<string, string>) => loadSections(env, CONFIG_SECTIONS);
 
 let discord: DiscordWebhookServer;
 t.before(async () => { discord = await startDiscordWebhookServer(); });

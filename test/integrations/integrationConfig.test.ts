@@ -1,16 +1,20 @@
-/** The integration settings in platform/config.ts: secrets stay out of logs and error messages. */
+/** The settings of every section (integrations' secrets among them): secrets stay out of logs and error messages. */
 import t from 'tap';
 import assert from 'node:assert/strict';
-import { CONFIG_FIELDS, ConfigError, loadConfig, secretConfigKeys } from '../../platform/index.js';
+import { ConfigError, composeFields, loadConfig as loadSections, secretConfigKeys } from '../../platform/index.js';
+import { CONFIG_SECTIONS } from '../../composition/index.js';
 import { captureLogger } from '../harness/capturedLogger.js';
 
+const loadConfig = (env: Record<string, string>) => loadSections(env, CONFIG_SECTIONS);
+const FIELDS = composeFields(CONFIG_SECTIONS);
+
 t.test('config - every secret setting is redacted from log lines, logged alone or inside the config', async () => {
-  const keys = secretConfigKeys();
+  const keys = secretConfigKeys(CONFIG_SECTIONS);
   for (const k of ['stripeSecretKey', 'stripeWebhookSecret', 'discordWebhookUrl', 'aiApiKey']) assert.ok(keys.includes(k), `${k} is marked secret`);
   const env: Record<string, string> = {};
   const values: string[] = [];
   for (const key of keys) {
-    const { env: name } = CONFIG_FIELDS[key as keyof typeof CONFIG_FIELDS];
+    const { env: name } = FIELDS[key]!;
     const value = name === 'SY_DISCORD_WEBHOOK_URL' ? 'https://discord.com/api/webhooks/1/SECRET-discord-token' : `SECRET-${name}-value`;
     env[name] = value;
     values.push(value);

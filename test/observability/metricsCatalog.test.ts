@@ -2,11 +2,10 @@ import t from 'tap';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { CATALOG_PATH, labelProblems, metricEntries, renderMetricsCatalog } from '../../deploy/local/metricsCatalog.js';
-import { metricsText } from '../../platform/metrics.js';
-import { declareActorSeries, declareGatewaySeries } from '../../platform/metricLabels.js';
+import { declareActorSeries, declareGatewaySeries, metricsText } from '../../platform/index.js';
 import { ERROR_CODE_NAMES } from '../../protocol/index.js';
 
-t.test('metrics - docs/metrics.md is generated from platform/metrics.ts (run npm run docs:metrics when this fails)', async () => {
+t.test('metrics - docs/metrics.md is generated from the registered metric sections (run npm run docs:metrics when this fails)', async () => {
   assert.equal(readFileSync(CATALOG_PATH, 'utf8'), renderMetricsCatalog(), `${CATALOG_PATH} is stale: run npm run docs:metrics`);
 });
 
@@ -16,15 +15,25 @@ t.test('metrics - no metric has a label with unbounded values (user, entity, ses
 
 t.test('metrics - the label rule reports a user id, a session, a topic and an undeclared label', async () => {
   const problems = labelProblems([
-    { name: 'switchyard_bad_total', type: 'counter', help: '', labels: ['user_id'] },
-    { name: 'switchyard_bad2_total', type: 'counter', help: '', labels: ['session'] },
-    { name: 'switchyard_bad3_total', type: 'counter', help: '', labels: ['topic'] },
-    { name: 'switchyard_bad4_total', type: 'counter', help: '', labels: ['flavour'] },
-    { name: 'switchyard_good_total', type: 'counter', help: '', labels: ['actor', 'outcome'] },
+    { section: 'actor runtime', name: 'switchyard_bad_total', type: 'counter', help: '', labels: ['user_id'] },
+    { section: 'actor runtime', name: 'switchyard_bad2_total', type: 'counter', help: '', labels: ['session'] },
+    { section: 'actor runtime', name: 'switchyard_bad3_total', type: 'counter', help: '', labels: ['topic'] },
+    { section: 'actor runtime', name: 'switchyard_bad4_total', type: 'counter', help: '', labels: ['flavour'] },
+    { section: 'actor runtime', name: 'switchyard_good_total', type: 'counter', help: '', labels: ['actor', 'outcome'] },
   ]);
   assert.equal(problems.length, 4, problems.join('\n'));
   assert.match(problems[0]!, /switchyard_bad_total: label "user_id" looks unbounded/);
   assert.match(problems[3]!, /label "flavour" has no declared value set/);
+});
+
+t.test('metrics - a metric no registered section lists is reported, and a label another section declares does not count', async () => {
+  const problems = labelProblems([
+    { name: 'switchyard_orphan_total', type: 'counter', help: '', labels: [] },
+    { section: 'messaging', name: 'switchyard_messaging_x_total', type: 'counter', help: '', labels: ['part'] },
+  ]);
+  assert.equal(problems.length, 2, problems.join('\n'));
+  assert.match(problems[0]!, /switchyard_orphan_total: no registered metric section lists it/);
+  assert.match(problems[1]!, /label "part" has no declared value set; add it to the labels of section "messaging"/);
 });
 
 t.test('metrics - every metric is switchyard_-prefixed with help text, or a Node.js runtime metric', async () => {

@@ -52,6 +52,20 @@ t.test('payments - checkout creates the PaymentIntent through Stripe with an ide
   assert.equal(JSON.stringify(doc?.state).includes(result.data.clientSecret), false, 'the client secret is not part of the order');
 });
 
+t.test('error rule - a vendor error marked transient (Stripe 503) is retried by the runtime with no feature-side wrapper, under the same idempotency key', async () => {
+  const order = uniqueOrder('stripe503');
+  const from = f.stripe.calls.length;
+  const isCreate = (c: { method: string; url: string }) => c.method === 'POST' && c.url === '/v1/payment_intents';
+  f.stripe.failNext(isCreate, 503);
+  const result = await alice.send(order, 'checkout', { amount: 1200, currency: 'eur' }, 'co-503');
+  assert.equal(result.ok, true, JSON.stringify(result));
+  const creates = f.stripe.calls.slice(from).filter(isCreate);
+  assert.deepEqual(creates.map((c) => [c.status, c.idempotencyKey]), [
+    [503, `payments:${order}:alice:co-503`],
+    [200, `payments:${order}:alice:co-503`],
+  ], 'the 503 (SDK retries off) reached the runtime, which retried the command once');
+});
+
 t.test('payments - every change is pushed to each of the payer\'s sessions (topic user.<payer>) and entering a status publishes evt.payments.<status>', async () => {
   const second = await Payer.connect(f.stack, 'alice');
   try {

@@ -18,8 +18,8 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 
-/** The source folders a gateway or worker imports from. */
-const SOURCE_DIRS = ['protocol', 'platform', 'gateway', 'actors', 'integrations'];
+/** The source folders a gateway or worker imports from (test/boundaries/checkBoundaries.ts keeps them from importing any other). */
+const SOURCE_DIRS = ['protocol', 'platform', 'gateway', 'actors', 'integrations', 'composition'];
 
 function typeScriptFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

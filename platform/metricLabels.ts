@@ -17,7 +17,7 @@ import { CLIENT_FRAMES, ERROR_CODE_NAMES, SERVER_FRAMES } from '../protocol/inde
 import {
   actorCacheLookups, actorCommands, actorDeadLetters, actorHandlerLatency, actorOutboxLag, actorPartitionsOwned,
   actorQueueWait, actorRebalances, actorRedeliveries, actorRetries, actorHandlersRunning, actorStaleWrites, actorTimersFired,
-  actorCronTicks, actorSchedulerLeader, actorStoreDocuments, actorStoreRoundTrips, actorCacheEntries, aiGenerations, aiGenerationsRunning,
+  actorCronTicks, actorSchedulerLeader, actorCacheEntries, aiGenerations, aiGenerationsRunning,
   aiGenerationsWaiting, aiTokens, gatewayFramesIn, gatewayFramesOut, gatewayRecoveries,
   gatewayRejections, gatewayAclDecisions, gatewayRateLimitSyncs, gatewayTakeovers, gatewaySessions,
   gatewayBackpressureCloses, gatewayReplayedPushes, gatewayDuplicateResultsDropped, gatewayDraining, gatewayConnections,
@@ -38,8 +38,6 @@ export const ACTOR_COMMAND_OUTCOMES = ['ok', 'error', 'duplicate', 'dead_lettere
 export const CRON_TICK_OUTCOMES = ['sent', 'duplicate', 'skipped'] as const;
 export const REBALANCE_KINDS = ['acquired', 'released', 'lost'] as const;
 export const CACHE_RESULTS = ['hit', 'miss'] as const;
-export const STORE_ROUND_TRIP_KINDS = ['load', 'commit', 'check'] as const;
-export const STORE_DOCUMENT_OPS = ['loaded', 'written'] as const;
 export const AI_GENERATION_OUTCOMES = ['completed', 'cancelled', 'failed', 'limited'] as const;
 export const AI_TOKEN_PARTS = ['prompt', 'completion'] as const;
 export const WEBHOOK_OUTCOMES = ['accepted', 'duplicate', 'ignored', 'refused', 'unavailable'] as const;
@@ -61,8 +59,7 @@ export const LABEL_VALUE_SETS: Readonly<Record<string, string>> = {
   operation: 'fixed call name per vendor (integrations/*.ts), e.g. create_payment_intent, notify, chat_stream',
   reason: 'why a vendor call was retried: rate_limited, server_error, network, timeout',
   actor: 'actor type name from actors/registry.ts (one per feature actor, a handful)',
-  kind: `rebalances: ${REBALANCE_KINDS.join(', ')}; store round trips: ${STORE_ROUND_TRIP_KINDS.join(', ')}`,
-  op: `entity store documents: ${STORE_DOCUMENT_OPS.join(', ')}`,
+  kind: REBALANCE_KINDS.join(', '),
   result: CACHE_RESULTS.join(', '),
   part: `AI token part: ${AI_TOKEN_PARTS.join(', ')}`,
 };
@@ -97,8 +94,6 @@ export function declareActorSeries(actors: readonly string[]): void {
     for (const kind of REBALANCE_KINDS) actorRebalances.inc({ actor, kind }, 0);
     for (const result of CACHE_RESULTS) actorCacheLookups.inc({ actor, result }, 0);
     for (const outcome of CRON_TICK_OUTCOMES) actorCronTicks.inc({ actor, outcome }, 0);
-    for (const kind of STORE_ROUND_TRIP_KINDS) actorStoreRoundTrips.inc({ actor, kind }, 0);
-    for (const op of STORE_DOCUMENT_OPS) actorStoreDocuments.inc({ actor, op }, 0);
     actorRedeliveries.inc({ actor }, 0);
     actorDeadLetters.inc({ actor }, 0);
     actorRetries.inc({ actor }, 0);

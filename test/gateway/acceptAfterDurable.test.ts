@@ -16,13 +16,15 @@ t.test('guarantee 1 - accepted only after the JetStream ack: with JetStream stop
   const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token('durable'));
   const id = uniqueId('durable');
   const entity = uniqueId('durable-entity');
-  stack.servers.nats.signal('SIGSTOP');
   let rejected;
   try {
+    // Stopped for certain before the command leaves: right after kill(SIGSTOP) returns the server
+    // may still run for a while (tens of ms on a loaded machine) and store and ack the command.
+    await stack.servers.nats.pause();
     client.send(addCommand(id, entity, 3));
     rejected = await client.next((f) => (f.type === 'rejected' || f.type === 'accepted') && f.id === id, 30_000);
   } finally {
-    stack.servers.nats.signal('SIGCONT');
+    stack.servers.nats.resume();
   }
   assert.equal(rejected.type, 'rejected', 'no accepted while JetStream cannot acknowledge');
   assert.equal((rejected.error as { code: string }).code, 'UNAVAILABLE');

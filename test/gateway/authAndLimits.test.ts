@@ -116,14 +116,14 @@ t.test('guarantee 5 - a socket may join at most SY_MAX_SUBSCRIPTIONS topics (LIM
 
 t.test('guarantee 5 - commands in flight per socket are limited (LIMIT_EXCEEDED while the first waits for its ack)', async () => {
   const { client } = await WsTestClient.hello(stack.wsUrl(), await stack.token('hasty'));
-  stack.servers.nats.signal('SIGSTOP');
   try {
+    await stack.servers.nats.pause(); // stopped for certain, so 'first' cannot be acked before 'second' arrives
     client.send(addCommand('first', uniqueId('e')));
     client.send(addCommand('second', uniqueId('e')));
     const second = await client.next((f) => f.type === 'rejected' && f.id === 'second');
     assert.equal((second.error as { code: string }).code, 'LIMIT_EXCEEDED');
   } finally {
-    stack.servers.nats.signal('SIGCONT');
+    stack.servers.nats.resume();
   }
   await client.next((f) => (f.type === 'rejected' || f.type === 'accepted') && f.id === 'first', 30_000);
   await client.close();

@@ -14,7 +14,7 @@
  */
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '../../protocol/index.js';
-import { cmdBacklog, cmdBacklogByActor } from '../../platform/metrics.js';
+import { cmdBacklog, cmdBacklogByActor } from '../../platform/index.js';
 import type { Logger } from '../../platform/index.js';
 
 /** How often the gauges are refreshed. Prometheus scrapes every 15 s in production. */

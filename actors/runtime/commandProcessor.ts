@@ -23,7 +23,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import { subjects, type PushBody } from '../../protocol/index.js';
 import {
   actorCommands, actorDeadLetters, actorHandlerLatency, actorHandlersRunning, actorQueueWait, actorRedeliveries, actorRetries, actorStaleWrites,
-} from '../../platform/metrics.js';
+} from '../../platform/index.js';
 import type { Logger } from '../../platform/index.js';
 import type { ActorDefinition, CommandContext, Decision } from './actorDefinition.js';
 import type { ActorSettings } from './actorSettings.js';

@@ -7,7 +7,7 @@
  * (and if one were, the conditional write would refuse it).
  */
 import { partitionOf } from '../../protocol/index.js';
-import { actorCacheLookups } from '../../platform/metrics.js';
+import { actorCacheLookups } from '../../platform/index.js';
 import type { EntityRecord } from './entityStore.js';
 
 interface Cached {

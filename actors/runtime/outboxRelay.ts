@@ -12,7 +12,7 @@
  */
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { actorOutboxLag } from '../../platform/metrics.js';
+import { actorOutboxLag } from '../../platform/index.js';
 import type { EntityRecord, EntityStore, OutboxEntry, PublishEntry } from './entityStore.js';
 import { timerId, type TimerStore } from './timerStore.js';
 

@@ -22,7 +22,7 @@
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { subjects } from '../../protocol/index.js';
-import { actorPartitionsOwned, actorRebalances } from '../../platform/metrics.js';
+import { actorPartitionsOwned, actorRebalances } from '../../platform/index.js';
 import type { Logger } from '../../platform/index.js';
 import type { ActorSettings } from './actorSettings.js';
 import { FencedLeases } from './fencedLeases.js';

@@ -20,7 +20,7 @@
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { HEADERS, partitionOf, subjects, type CommandBody } from '../../protocol/index.js';
-import { actorCronTicks, actorSchedulerLeader, actorTimersFired } from '../../platform/metrics.js';
+import { actorCronTicks, actorSchedulerLeader, actorTimersFired } from '../../platform/index.js';
 import type { Logger } from '../../platform/index.js';
 import type { CronJob } from './actorDefinition.js';
 import { FencedLeases, type HeldLease } from './fencedLeases.js';

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '../../protocol/index.js';
-import { actorCacheEntries } from '../../platform/metrics.js';
-import { declareActorSeries } from '../../platform/metricLabels.js';
+import { actorCacheEntries } from '../../platform/index.js';
+import { declareActorSeries } from '../../platform/index.js';
 import type { Config, Db, Logger, NatsConnection, Redis, Service } from '../../platform/index.js';
 import type { ActorDefinition, CronJob } from './actorDefinition.js';
 import { actorSettings } from './actorSettings.js';

@@ -39,14 +39,6 @@ export const VENDOR_SDKS = ['stripe', 'discord.js', '@discordjs/rest', 'discord-
  * purpose.
  */
 const FACE_ONLY = new Set(['protocol', 'platform', 'integrations', 'gateway', 'actors', 'composition']);
-/**
- * Deep imports tolerated for now, each with its reason. The actor runtime's
- * files are being reworked on another branch (the commit path); their
- * platform/metrics.js imports move to platform/index.js after that merge.
- */
-const PENDING_DEEP_IMPORTS: ReadonlyArray<{ from: string; to: readonly string[] }> = [
-  { from: `actors${sep}runtime${sep}`, to: [`platform${sep}metrics.js`, `platform${sep}metricLabels.js`] },
-];
 /** Folders under actors/ that are the runtime, not features. */
 const ACTOR_RUNTIME = new Set(['runtime']);
 
@@ -76,7 +68,7 @@ function deepImportProblem(file: string, from: { top: string; feature?: string }
   const to = area(target);
   if (!FACE_ONLY.has(from.top)) return undefined;
   if (to.top !== from.top) {
-    if (isFace(target, to.top) || PENDING_DEEP_IMPORTS.some((p) => file.startsWith(p.from) && p.to.includes(target))) return undefined;
+    if (isFace(target, to.top)) return undefined;
     return `${file}: imports ${target} of ${to.top}/ (${spec}); another area is reached only through its index.ts`;
   }
   const runtime = join('actors', 'runtime');

@@ -88,10 +88,20 @@ t.test('ai progress - text gathered after a push goes out when the interval ends
   assert.deepEqual(pushes.map((p) => p.delta), ['first ']);
   await eventually('the gathered text is pushed', () => (pushes.length === 2 ? true : undefined), 5000, 5);
   assert.deepEqual(pushes[1], { delta: 'second third', offset: 6 });
+});
+
+t.test('ai progress - discarded text is never pushed; the next push starts after it', async () => {
+  const pushes: AiChatProgress[] = [];
+  // A long interval: the text after the first push is gathered, never pushed
+  // by the timer, however slow the machine.
+  const coalescer = new ProgressCoalescer({ intervalMs: 60_000, maxChars: 1000, push: (p) => pushes.push(p) });
+  coalescer.add('first ');
   coalescer.add('dropped');
   coalescer.discard();
   coalescer.flush();
-  assert.equal(pushes.length, 2, 'discarded text is never pushed');
+  assert.deepEqual(pushes.map((p) => p.delta), ['first '], 'discarded text is never pushed');
+  coalescer.add('x'.repeat(1000));
+  assert.equal(pushes[1]!.offset, 'first dropped'.length, 'the offset counts the discarded text');
 });
 
 t.test('ai worker slots - beyond the limit a generation waits its turn; an abort while waiting takes no slot', async () => {

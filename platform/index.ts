@@ -24,7 +24,7 @@ export {
   paymentsWebhooks,
   actorCommands, actorHandlerLatency, actorQueueWait, actorRedeliveries, actorDeadLetters, actorPartitionsOwned, cmdBacklog,
   cmdBacklogByActor, actorRebalances, actorOutboxLag, actorCacheLookups, actorRetries, actorHandlersRunning, actorStaleWrites,
-  actorTimersFired, actorCronTicks, actorSchedulerLeader, actorCacheEntries,
+  actorTimersFired, actorCronTicks, actorSchedulerLeader, actorCacheEntries, actorStoreRoundTrips, actorStoreDocuments,
 } from './metrics.js';
 export {
   declareGatewaySeries, declareActorSeries, declareWebhookSeries, UNBOUNDED_LABEL_PATTERN, GATEWAY_METRICS, ACTOR_RUNTIME_METRICS,

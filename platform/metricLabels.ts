@@ -19,7 +19,7 @@ import { CLIENT_FRAMES, ERROR_CODE_NAMES, SERVER_FRAMES } from '../protocol/inde
 import {
   actorCacheLookups, actorCommands, actorDeadLetters, actorHandlerLatency, actorOutboxLag, actorPartitionsOwned,
   actorQueueWait, actorRebalances, actorRedeliveries, actorRetries, actorHandlersRunning, actorStaleWrites, actorTimersFired,
-  actorCronTicks, actorSchedulerLeader, actorCacheEntries, cmdBacklog, cmdBacklogByActor,
+  actorCronTicks, actorSchedulerLeader, actorStoreDocuments, actorStoreRoundTrips, actorCacheEntries, cmdBacklog, cmdBacklogByActor,
   gatewayFramesIn, gatewayFramesOut, gatewayRecoveries, gatewayRejections, gatewayAclDecisions, gatewayRateLimitSyncs,
   gatewayTakeovers, gatewaySessions, gatewayBackpressureCloses, gatewayReplayedPushes, gatewayDuplicateResultsDropped,
   gatewayDraining, gatewayConnections, gatewayAcceptLatency, gatewayResultLatency, gatewayPublishesInFlight,
@@ -42,6 +42,8 @@ export const CRON_TICK_OUTCOMES = ['sent', 'duplicate', 'skipped'] as const;
 export const REBALANCE_KINDS = ['acquired', 'released', 'lost'] as const;
 export const CACHE_RESULTS = ['hit', 'miss'] as const;
 export const WEBHOOK_OUTCOMES = ['accepted', 'duplicate', 'ignored', 'refused', 'unavailable'] as const;
+export const STORE_ROUND_TRIP_KINDS = ['load', 'commit', 'check'] as const;
+export const STORE_DOCUMENT_OPS = ['loaded', 'written'] as const;
 
 /**
  * Label names that carry one value per user, entity, session, topic,
@@ -73,6 +75,10 @@ export function declareActorSeries(actors: readonly string[]): void {
     for (const kind of REBALANCE_KINDS) actorRebalances.inc({ actor, kind }, 0);
     for (const result of CACHE_RESULTS) actorCacheLookups.inc({ actor, result }, 0);
     for (const outcome of CRON_TICK_OUTCOMES) actorCronTicks.inc({ actor, outcome }, 0);
+    for (const kind of STORE_ROUND_TRIP_KINDS) actorStoreRoundTrips.inc({ actor, kind }, 0);
+    for (const op of STORE_DOCUMENT_OPS) actorStoreDocuments.inc({ actor, op }, 0);
+    for (const kind of STORE_ROUND_TRIP_KINDS) actorStoreRoundTrips.inc({ actor, kind }, 0);
+    for (const op of STORE_DOCUMENT_OPS) actorStoreDocuments.inc({ actor, op }, 0);
     actorRedeliveries.inc({ actor }, 0);
     actorDeadLetters.inc({ actor }, 0);
     actorRetries.inc({ actor }, 0);
@@ -124,12 +130,13 @@ export const ACTOR_RUNTIME_METRICS: MetricSection = {
   metrics: [
     actorCommands, actorHandlerLatency, actorQueueWait, actorRedeliveries, actorDeadLetters, actorPartitionsOwned, cmdBacklog,
     cmdBacklogByActor, actorRebalances, actorOutboxLag, actorCacheLookups, actorRetries, actorHandlersRunning, actorStaleWrites,
-    actorTimersFired, actorCronTicks, actorSchedulerLeader, actorCacheEntries,
+    actorTimersFired, actorCronTicks, actorSchedulerLeader, actorCacheEntries, actorStoreRoundTrips, actorStoreDocuments,
   ],
   labels: {
     actor: 'actor type name from actors/registry.ts (one per feature actor, a handful)',
     outcome: `actor commands: ${ACTOR_COMMAND_OUTCOMES.join(', ')}; cron ticks: ${CRON_TICK_OUTCOMES.join(', ')}`,
-    kind: REBALANCE_KINDS.join(', '),
+    kind: `rebalances: ${REBALANCE_KINDS.join(', ')}; store round trips: ${STORE_ROUND_TRIP_KINDS.join(', ')}`,
+    op: `entity store documents: ${STORE_DOCUMENT_OPS.join(', ')}`,
     result: CACHE_RESULTS.join(', '),
   },
 };

@@ -224,6 +224,20 @@ export const actorCacheLookups = new Counter({
   registers: [registry],
 });
 
+export const actorStoreRoundTrips = new Counter({
+  name: 'switchyard_actor_store_round_trips_total',
+  help: 'Round trips to the entity store, by actor type and kind (load = one find of the entities loaded together, commit = one bulkWrite of the commits made together, check = the read after a partly refused bulkWrite). Commands per round trip: rate(switchyard_actor_commands_total) / rate(this).',
+  labelNames: ['actor', 'kind'] as const,
+  registers: [registry],
+});
+
+export const actorStoreDocuments = new Counter({
+  name: 'switchyard_actor_store_documents_total',
+  help: 'Entity documents read and written by the runtime, by actor type and op (loaded, written = commits that succeeded). Store writes per command: rate(written) / rate(switchyard_actor_commands_total).',
+  labelNames: ['actor', 'op'] as const,
+  registers: [registry],
+});
+
 export const actorRetries = new Counter({
   name: 'switchyard_actor_retries_total',
   help: 'Transient handler failures retried in place (with backoff), by actor type.',

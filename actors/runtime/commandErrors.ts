@@ -49,6 +49,13 @@ export class PartitionLostError extends Error {
 export class StaleWriteError extends Error {
   override readonly name = 'StaleWriteError';
   readonly code = 'STALE_WRITE';
+  /** The fencing token the document holds (0 when unknown or no document): above the writer's token = the writer is a zombie. */
+  readonly fence: number;
+
+  constructor(message: string, options: { fence?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.fence = options.fence ?? 0;
+  }
 }
 
 export type Classified =

@@ -9,7 +9,7 @@ import {
 } from '../../protocol/index.js';
 import type { Decision } from './actorDefinition.js';
 import type { CommandEnvelope } from './commandEnvelope.js';
-import type { OutboxEntry } from './entityStore.js';
+import type { OutboxEntry } from './outbox.js';
 import { deadLetterEntry } from './deadLetters.js';
 
 export type CommandOutcome<S> =
@@ -46,7 +46,7 @@ export function resultEntry(env: CommandEnvelope, result: PushBody, at: number):
   return { kind: 'publish', id: `result:${env.key}`, subject: subjects.sessionPush(env.session), body: JSON.stringify(result), headers: pushHeaders(env), at };
 }
 
-export function outboxEntries(env: CommandEnvelope, outcome: CommandOutcome<unknown>, result: PushBody, at: number): OutboxEntry[] {
+function outboxEntries(env: CommandEnvelope, outcome: CommandOutcome<unknown>, result: PushBody, at: number): OutboxEntry[] {
   const entries: OutboxEntry[] = [];
   const resultPush = resultEntry(env, result, at);
   if (resultPush) entries.push(resultPush);
@@ -70,4 +70,9 @@ export function outboxEntries(env: CommandEnvelope, outcome: CommandOutcome<unkn
   });
   (d.cancelTimers ?? []).forEach((key, i) => entries.push({ kind: 'timer.cancel', id: `${env.key}:tc${i}`, at, key }));
   return entries;
+}
+
+/** What the commit of `env` owes: outboxEntries, each marked with the command's stream sequence (owed while it is in CMD; outbox.ts). */
+export function committedEntries(env: CommandEnvelope, outcome: CommandOutcome<unknown>, result: PushBody, at: number): OutboxEntry[] {
+  return outboxEntries(env, outcome, result, at).map((e) => ({ ...e, seq: env.seq }));
 }

@@ -1,63 +1,55 @@
 /**
- * Processing one command of one entity (called by the entity's mailbox, so
- * never concurrently for one entity on this worker):
+ * Running one command of one entity against the entity's record as it
+ * stands (the entity's take runs its commands one at a time, in stream
+ * order; entityTake.ts), and saying what it produced — never writing,
+ * publishing or acking itself:
  *
- *  1. activate the entity: cached record or load; publish a pending outbox first;
- *  2. de-duplicate: a key in `applied` → publish the stored result again, ack;
- *     a stream sequence at or below `lastSeq` → handled already, ack;
- *  3. run the route: attempts with timeout, cancel and backoff IN PLACE
- *     (the mailbox waits and the message is kept alive with in-progress acks,
- *     so a later command of the entity never overtakes an earlier one — a nak
- *     would let it);
- *  4. commit state + applied + lastSeq + outbox in ONE conditional write
- *     with this worker's fencing token;
- *  5. publish the outbox, then ack; the published entries are dropped from
- *     the document by the next commit, or by `settle` once the entity is idle.
+ *  - duplicate: its key is in `applied` (the stored result is returned, as
+ *    an entry, to be sent again), or its stream sequence is at or below `lastSeq`;
+ *  - applied: the route ran — attempts with timeout, cancel and backoff IN
+ *    PLACE (the message is kept alive with in-progress acks, so a later
+ *    command of the entity never overtakes an earlier one — a nak would
+ *    let it) — and the record's next state, applied memory, lastSeq and
+ *    the outbox entries it owes are returned.
  *
- * Losing the partition at any point leaves the message unacked for the
- * next owner; a commit refused for a stale fence means this worker is a
- * zombie and the partition is given up.
+ * Throws PartitionLostError when the partition is lost while it runs.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { subjects, type PushBody } from '../../protocol/index.js';
 import {
-  actorCommands, actorDeadLetters, actorHandlerLatency, actorHandlersRunning, actorQueueWait, actorRedeliveries, actorRetries, actorStaleWrites,
+  actorHandlerLatency, actorHandlersRunning, actorQueueWait, actorRedeliveries, actorRetries,
 } from '../../platform/index.js';
 import type { Logger } from '../../platform/index.js';
 import type { ActorDefinition, CommandContext, Decision } from './actorDefinition.js';
 import type { ActorSettings } from './actorSettings.js';
 import { traceIdOf, type CommandEnvelope } from './commandEnvelope.js';
-import { HandlerTimeoutError, PartitionLostError, StaleWriteError, classifyError } from './commandErrors.js';
-import { outboxEntries, pushHeaders, resultOf, type CommandOutcome } from './commandOutcome.js';
+import { HandlerTimeoutError, PartitionLostError, classifyError } from './commandErrors.js';
+import { committedEntries, pushHeaders, resultEntry, resultOf, type CommandOutcome } from './commandOutcome.js';
 import type { ConcurrencyLimit } from './concurrencyLimit.js';
-import type { EntityCache } from './entityCache.js';
-import type { EntityRecord, EntityStore } from './entityStore.js';
-import type { HeldLease } from './fencedLeases.js';
-import type { OutboxRelay } from './outboxRelay.js';
+import type { EntityRecord } from './entityStore.js';
+import type { OutboxEntry } from './outbox.js';
 import { retryDelayMs, sleep } from './retryBackoff.js';
 import { invokeRoute } from './routeInvoker.js';
 
-/** What a partition owner hands the processor: its lease (token) and a signal that aborts when the partition is lost. */
+/** What a command runs under: its partition, and a signal that aborts when the partition is lost. */
 export interface PartitionOwnership {
   readonly partition: number;
-  readonly lease: HeldLease;
   readonly lost: AbortSignal;
-  /** Called when a commit shows a newer owner: this worker must stop acting for the partition. */
-  fenced(): void;
-  /** Acks a finished command. */
-  ack(env: CommandEnvelope): void;
-  /** Resolves when the lease is good for a commit (renewing it if need be); throws PartitionLostError otherwise. */
-  ensureLease(): Promise<void>;
 }
+
+/** The outcome label of a command (the `outcome` of switchyard_actor_commands_total). */
+export type OutcomeLabel = 'ok' | 'error' | 'duplicate' | 'dead_lettered' | 'cancelled';
+
+/** What running one command produced. */
+export type CommandStep<S> =
+  | { kind: 'duplicate'; entries: OutboxEntry[] }
+  | { kind: 'applied'; record: EntityRecord<S>; entries: OutboxEntry[]; label: OutcomeLabel; deadLetter?: { reason: string; attempts: number } };
 
 export interface CommandProcessorDeps<S, D> {
   actor: ActorDefinition<S, D>;
   deps: D;
   settings: ActorSettings;
-  store: EntityStore<S>;
-  cache: EntityCache;
-  relay: OutboxRelay;
   js: JetStreamClient;
   logger: Logger;
   /** Handler slots: this actor type's, then the worker's. */
@@ -70,97 +62,37 @@ const DOMAIN_EVENT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,3}$/;
 export class CommandProcessor<S, D> {
   constructor(private readonly d: CommandProcessorDeps<S, D>) {}
 
-  /** Processes `env` to the end (acked) or throws (not acked: infrastructure failure or partition lost). */
-  async process(env: CommandEnvelope, own: PartitionOwnership): Promise<void> {
-    const { actor, store, cache, relay } = this.d;
-    const log = this.d.logger.child({ trace: traceIdOf(env.traceparent), actor: actor.name, entity: env.entity, command: env.body.id, key: env.key });
+  /** The log of one command: carries its trace id, actor, entity, command id and key. */
+  logOf(env: CommandEnvelope): Logger {
+    return this.d.logger.child({ trace: traceIdOf(env.traceparent), actor: this.d.actor.name, entity: env.entity, command: env.body.id, key: env.key });
+  }
+
+  /** Runs `env` against `record` (not changed); see the header. */
+  async process(env: CommandEnvelope, record: EntityRecord<S>, own: PartitionOwnership): Promise<CommandStep<S>> {
+    const { actor } = this.d;
+    if (own.lost.aborted) throw new PartitionLostError(`partition ${own.partition} lost`);
     if (env.msg.info.deliveryCount > 1) actorRedeliveries.inc({ actor: actor.name });
-    for (let conflicts = 0; ; conflicts++) {
-      if (own.lost.aborted) throw new PartitionLostError(`partition ${own.partition} lost`);
-      let record = await this.activate(env.entity);
-
-      const seen = record.applied.find((a) => a.key === env.key);
-      if (seen || env.seq <= record.lastSeq) {
-        if (env.msg.info.deliveryCount === 1) actorRedeliveries.inc({ actor: actor.name });
-        actorCommands.inc({ actor: actor.name, outcome: 'duplicate' });
-        if (seen) await this.resendResult(env, seen.result);
-        log.debug({ seq: env.seq, lastSeq: record.lastSeq }, 'command already applied; stored result sent again');
-        own.ack(env);
-        return;
-      }
-
-      const outcome = await this.execute(env, record, own, log);
-      const at = Date.now();
-      const result = resultOf(env, outcome);
-      const nextState = outcome.kind === 'ok' && outcome.decision.state !== undefined ? outcome.decision.state : record.state;
-      const applied = [...record.applied, { key: env.key, result }];
-      if (applied.length > this.d.settings.appliedMemory) applied.splice(0, applied.length - this.d.settings.appliedMemory);
-      // record.outbox is empty here (activation published it); published entries still stored are replaced.
-      const outbox = [...record.outbox, ...outboxEntries(env, outcome, result, at)];
-
-      await own.ensureLease();
-      try {
-        record = await store.commit(record, own.lease.token, { state: nextState, lastSeq: env.seq, applied, outbox });
-      } catch (err) {
-        if (!(err instanceof StaleWriteError)) throw err;
-        actorStaleWrites.inc({ actor: actor.name });
-        cache.delete(env.entity);
-        const current = await store.load(env.entity);
-        if (current.fence > own.lease.token) {
-          log.warn({ token: own.lease.token, fence: current.fence }, 'commit refused: a newer owner holds this partition (stale fencing token); giving it up');
-          own.fenced();
-          throw new PartitionLostError(`partition ${own.partition} is fenced by token ${current.fence}`, { cause: err });
-        }
-        if (conflicts >= 3) throw err;
-        log.warn({ version: record.version, current: current.version }, 'commit refused: the entity changed concurrently; processing again');
-        continue;
-      }
-      cache.set(record);
-      record = await relay.relay(record);
-      cache.set(record);
-      own.ack(env);
-      const outcomeLabel = outcome.kind === 'ok' ? 'ok' : outcome.kind === 'deadLettered' ? 'dead_lettered' : outcome.cancelled ? 'cancelled' : 'error';
-      actorCommands.inc({ actor: actor.name, outcome: outcomeLabel });
-      log.debug({ version: record.version, outcome: outcomeLabel }, 'command committed and results published');
-      if (outcome.kind === 'deadLettered') actorDeadLetters.inc({ actor: actor.name });
-      if (outcome.kind === 'deadLettered') log.error({ reason: outcome.reason, attempts: outcome.attempts }, 'command dead-lettered');
-      return;
+    const seen = record.applied.find((a) => a.key === env.key);
+    if (seen || env.seq <= record.lastSeq) {
+      if (env.msg.info.deliveryCount === 1) actorRedeliveries.inc({ actor: actor.name });
+      const resend = seen && resultEntry(env, seen.result, Date.now());
+      return { kind: 'duplicate', entries: resend ? [resend] : [] };
     }
-  }
-
-  /** The entity's record, with any outbox left by an earlier crash (or failed publish) published first. */
-  private async activate(entity: string): Promise<EntityRecord<S>> {
-    let record = this.d.cache.get<S>(entity) ?? await this.d.store.load(entity);
-    if (record.outbox.length > 0) {
-      record = await this.d.relay.relay(record);
-      this.d.cache.set(record);
-      record = await this.d.relay.settle(this.d.store, record);
-    }
-    this.d.cache.set(record);
-    return record;
-  }
-
-  /**
-   * Drops already published entries from an idle entity's document (one
-   * conditional write). Run through the entity's mailbox shortly after it
-   * empties, and before a graceful hand-off (when nothing else runs).
-   */
-  needsSettle(entity: string): boolean {
-    return this.d.cache.peek<S>(entity)?.storedOutbox === true;
-  }
-
-  async settle(entity: string): Promise<void> {
-    const record = this.d.cache.peek<S>(entity);
-    if (!record?.storedOutbox) return;
-    const settled = await this.d.relay.settle(this.d.store, record);
-    if (this.d.cache.peek(entity) === record) this.d.cache.set(settled);
-  }
-
-  private async resendResult(env: CommandEnvelope, result: PushBody): Promise<void> {
-    if (env.origin !== 'client' || !env.session) return;
-    const h = natsHeaders();
-    for (const [k, v] of Object.entries(pushHeaders(env))) h.set(k, v);
-    await this.d.js.publish(subjects.sessionPush(env.session), JSON.stringify(result), { msgID: `result:${env.key}`, headers: h });
+    const log = this.logOf(env);
+    const outcome = await this.execute(env, record, own, log);
+    const at = Date.now();
+    const result = resultOf(env, outcome);
+    const state = outcome.kind === 'ok' && outcome.decision.state !== undefined ? outcome.decision.state : record.state;
+    const applied = [...record.applied, { key: env.key, result }];
+    if (applied.length > this.d.settings.appliedMemory) applied.splice(0, applied.length - this.d.settings.appliedMemory);
+    const label: OutcomeLabel = outcome.kind === 'ok' ? 'ok' : outcome.kind === 'deadLettered' ? 'dead_lettered' : outcome.cancelled ? 'cancelled' : 'error';
+    return {
+      kind: 'applied',
+      record: { ...record, state, applied, lastSeq: env.seq },
+      entries: committedEntries(env, outcome, result, at),
+      label,
+      ...(outcome.kind === 'deadLettered' ? { deadLetter: { reason: outcome.reason, attempts: outcome.attempts } } : {}),
+    };
   }
 
   /** Attempts of the route until a decision, a refusal, cancel, or the last attempt (dead letter). */

@@ -8,7 +8,7 @@
  */
 import { HEADERS, subjects } from '../../protocol/index.js';
 import type { CommandEnvelope } from './commandEnvelope.js';
-import type { PublishEntry } from './entityStore.js';
+import type { PublishEntry } from './outbox.js';
 
 /** Nats-Msg-Id prefix of DLQ entries: `dlq:<command key>`. */
 export const DEAD_LETTER_ID_PREFIX = 'dlq:';

@@ -1,8 +1,9 @@
 /**
  * The worker's entity state cache for one actor type: bounded LRU (a Map in
  * access order) plus passivation of entities idle longer than `idleMs`.
- * The cache only ever holds what this worker committed or loaded while it
- * owned the entity's partition; it is dropped for a partition when the
+ * The cache only ever holds what this worker committed and published, or
+ * loaded (with its owed outbox published), while it owned the entity's
+ * partition — a record with nothing owed; it is dropped for a partition when the
  * partition is acquired, released or lost, so a stale state is never used
  * (and if one were, the conditional write would refuse it).
  */
@@ -39,11 +40,6 @@ export class EntityCache {
     return hit.record as EntityRecord<S>;
   }
 
-  /** The cached record without touching recency or counting a lookup. */
-  peek<S>(entity: string): EntityRecord<S> | undefined {
-    return this.entries.get(entity)?.record as EntityRecord<S> | undefined;
-  }
-
   /** Entities of `partition` in the cache. */
   entitiesOf(partition: number): string[] {
     return [...this.entries.keys()].filter((e) => partitionOf(e, this.partitions) === partition);
@@ -53,12 +49,10 @@ export class EntityCache {
     if (this.maxEntries === 0) return;
     this.entries.delete(record.entity);
     this.entries.set(record.entity, { record, touchedAt: Date.now() });
-    if (this.entries.size <= this.maxEntries) return;
-    // Oldest first; a record whose document still holds published outbox entries stays until it is settled
-    // (a moment after its entity goes idle), so no document is left to be published again later.
-    for (const [entity, cached] of this.entries) {
+    // Oldest first.
+    for (const entity of this.entries.keys()) {
       if (this.entries.size <= this.maxEntries) break;
-      if (!cached.record.storedOutbox) this.entries.delete(entity);
+      this.entries.delete(entity);
     }
   }
 
@@ -77,7 +71,6 @@ export class EntityCache {
     for (const [entity, cached] of this.entries) {
       // Map order is access order: the first fresh one ends the scan.
       if (now - cached.touchedAt < this.idleMs) break;
-      if (cached.record.storedOutbox) continue;
       this.entries.delete(entity);
       dropped++;
     }

@@ -1,10 +1,12 @@
 /**
- * One entity's mailbox on this worker: everything that writes the entity's
- * document — its commands, in arrival order (= CMD stream order, since one
- * partition consumer delivers them in order), and the deferred outbox
- * clear — runs here one at a time. Different entities' mailboxes run
- * concurrently, bounded by the handler limits. A mailbox exists only while
- * it holds work.
+ * One entity's mailbox on this worker: its commands, in arrival order (=
+ * CMD stream order, since one partition consumer delivers them in order),
+ * run in takes (entityTake.ts): everything waiting when a take begins (up to
+ * TAKE_MAX) is one take, committed in one write; commands that arrive
+ * meanwhile wait for the next take. One take at a time per entity, so every
+ * write of the entity's document is serialised on this worker. Different
+ * entities' mailboxes run concurrently, bounded by the handler limits. A
+ * mailbox exists only while it holds work.
  *
  * Serialising every write of a document also keeps the dev/test server
  * correct: FerretDB v1 applies an update as read-then-write without a
@@ -12,19 +14,17 @@
  * both "match" and one would silently undo the other.
  */
 import type { CommandEnvelope } from './commandEnvelope.js';
-
-/** A command, or a task of the runtime itself (the outbox clear). */
-export type MailboxJob = { env: CommandEnvelope } | { task: () => Promise<void> };
+import { TAKE_MAX } from './entityTake.js';
 
 export class EntityMailbox {
-  private readonly queue: MailboxJob[] = [];
-  private current: MailboxJob | undefined;
+  private readonly queue: CommandEnvelope[] = [];
+  private current: CommandEnvelope[] = [];
   private running: Promise<void> | undefined;
 
-  constructor(private readonly run: (env: CommandEnvelope) => Promise<void>, private readonly onIdle: () => void) {}
+  constructor(private readonly run: (take: CommandEnvelope[]) => Promise<void>, private readonly onIdle: () => void) {}
 
-  enqueue(job: MailboxJob): void {
-    this.queue.push(job);
+  enqueue(env: CommandEnvelope): void {
+    this.queue.push(env);
     this.running ??= this.drain();
   }
 
@@ -33,13 +33,12 @@ export class EntityMailbox {
     return this.held().find((e) => e.key === key);
   }
 
-  /** Every command held: the running one, then the waiting ones. */
+  /** Every command held: the running take, then the waiting ones. */
   held(): CommandEnvelope[] {
-    const jobs = this.current ? [this.current, ...this.queue] : this.queue;
-    return jobs.flatMap((j) => ('env' in j ? [j.env] : []));
+    return this.current.length === 0 ? this.queue : [...this.current, ...this.queue];
   }
 
-  /** Drops waiting jobs (commands stay unacked for the next owner). */
+  /** Drops waiting commands (they stay unacked for the next owner). */
   clear(): void {
     this.queue.length = 0;
   }
@@ -51,13 +50,13 @@ export class EntityMailbox {
 
   private async drain(): Promise<void> {
     try {
-      for (let job = this.queue.shift(); job; job = this.queue.shift()) {
-        this.current = job;
-        await ('env' in job ? this.run(job.env) : job.task());
-        this.current = undefined;
+      while (this.queue.length > 0) {
+        this.current = this.queue.splice(0, TAKE_MAX);
+        await this.run(this.current);
+        this.current = [];
       }
     } finally {
-      this.current = undefined;
+      this.current = [];
       this.running = undefined;
       this.onIdle();
     }

@@ -26,6 +26,7 @@
  * acting on a lease before Redis can have expired it.
  */
 import type { Redis } from '../../platform/index.js';
+import { PartitionLostError } from './commandErrors.js';
 
 const ACQUIRE = `
 local cur = redis.call('GET', KEYS[1])
@@ -114,3 +115,20 @@ export class FencedLeases {
     return now < lease.validUntil;
   }
 }
+
+/**
+ * Before a commit under `lease`: it must stay valid for at least half its
+ * TTL (renewed now if it would not), so the write is done long before
+ * another worker could take the partition over — even when this process was
+ * starved of CPU and its renewals ran late. A zombie (its lease expired
+ * during a pause and was taken over) fails here, so none of its commits is
+ * even sent; the fencing token refuses any that were already on their way.
+ * Throws PartitionLostError when the lease is not good for a commit.
+ */
+export async function ensureLeaseForCommit(lease: HeldLease, ttlMs: number, renew: () => Promise<boolean>, lost?: AbortSignal): Promise<void> {
+  if (lease.validUntil - Date.now() < ttlMs / 2 && !(await renew())) {
+    throw new PartitionLostError(`lease ${lease.name} lost before a commit`);
+  }
+  if (lost?.aborted || !FencedLeases.isValid(lease)) throw new PartitionLostError(`lease ${lease.name} expired before a commit`);
+}
+

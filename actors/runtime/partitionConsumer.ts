@@ -1,7 +1,9 @@
 /**
  * One owned partition of one actor type: a durable JetStream pull consumer
  * filtered to `cmd.<actor>.<partition>.>` on the CMD work-queue stream, and
- * the entity mailboxes it feeds.
+ * the entity mailboxes it feeds. The partition loop owns the cycle: pull →
+ * group by entity (mailboxes) → run a take per entity (entityTake.ts: run,
+ * commit, publish) → ack the take, or leave it unacked and run it again.
  *
  * Taking a partition over starts a fresh epoch: the consumer is deleted and
  * created again. Messages a dead or paused previous owner held are then
@@ -18,22 +20,23 @@
  * attempt (ctx.signal) or mark it cancelled before it starts.
  */
 import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { STREAMS, commandKey, subjectToken, subjects, type PushBody } from '../../protocol/index.js';
 import type { Logger } from '../../platform/index.js';
 import { parseCommand, type CommandEnvelope } from './commandEnvelope.js';
 import { PartitionLostError } from './commandErrors.js';
-import { pushHeaders } from './commandOutcome.js';
-import type { CommandProcessor, PartitionOwnership } from './commandProcessor.js';
+import { resultEntry } from './commandOutcome.js';
 import type { EntityCache } from './entityCache.js';
 import { EntityMailbox } from './entityMailbox.js';
-import type { HeldLease } from './fencedLeases.js';
+import type { EntityTakes, TakeOwnership } from './entityTake.js';
+import { ensureLeaseForCommit, type HeldLease } from './fencedLeases.js';
 import type { ActorSettings } from './actorSettings.js';
+import type { Outbox } from './outbox.js';
 import { retryDelayMs, sleep } from './retryBackoff.js';
 
-/** How long an entity must stay idle before its published outbox entries are cleared (a busy entity's next commit does it for free). */
-const SETTLE_DELAY_MS = 250;
 const PULL_EXPIRES_MS = 5000;
+/** A take refused as stale (the entity moved on) is run again at once this many times before it backs off like a failure. */
+const STALE_RETRIES = 3;
 
 export function partitionConsumerName(actor: string, partition: number): string {
   return `part_${actor}_${partition}`;
@@ -44,7 +47,8 @@ export interface PartitionConsumerDeps {
   nc: NatsConnection;
   js: JetStreamClient;
   settings: ActorSettings;
-  processor: CommandProcessor<any, any>;
+  takes: EntityTakes<any>;
+  outbox: Outbox;
   cache: EntityCache;
   logger: Logger;
   /** Called once when the partition is lost (renewal refused, consumer deleted, commit fenced). */
@@ -53,15 +57,13 @@ export interface PartitionConsumerDeps {
   renew: (consumer: PartitionConsumer) => Promise<boolean>;
 }
 
-export class PartitionConsumer implements PartitionOwnership {
+export class PartitionConsumer implements TakeOwnership {
   private readonly mailboxes = new Map<string, EntityMailbox>();
   private readonly loss = new AbortController();
   private messages: ConsumerMessages | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
   private accepting = false;
   private readonly confirmations = new Set<Promise<void>>();
-  /** Entities whose mailbox emptied: their published outbox entries are dropped from the document shortly after. */
-  private readonly settleTimers = new Map<string, NodeJS.Timeout>();
   private readonly log: Logger;
 
   constructor(private readonly d: PartitionConsumerDeps, readonly partition: number, readonly lease: HeldLease) {
@@ -129,10 +131,6 @@ export class PartitionConsumer implements PartitionOwnership {
     for (const m of this.mailboxes.values()) m.clear();
     while (this.mailboxes.size > 0) await Promise.all([...this.mailboxes.values()].map((m) => m.idle()));
     clearInterval(this.keepAlive);
-    for (const timer of this.settleTimers.values()) clearTimeout(timer);
-    this.settleTimers.clear();
-    await Promise.all(this.d.cache.entitiesOf(this.partition).map((entity) => this.d.processor.settle(entity)
-      .catch((err: unknown) => this.log.warn({ err, entity }, 'outbox clear failed; the next owner publishes the entries again (de-duplicated)'))));
     await Promise.all([...this.confirmations]);
     await this.d.nc.flush().catch(() => {});
     this.d.cache.dropPartition(this.partition);
@@ -145,8 +143,6 @@ export class PartitionConsumer implements PartitionOwnership {
     this.loss.abort(new PartitionLostError(reason));
     for (const m of this.mailboxes.values()) m.clear();
     clearInterval(this.keepAlive);
-    for (const timer of this.settleTimers.values()) clearTimeout(timer);
-    this.settleTimers.clear();
     void this.messages?.close().catch(() => {});
     this.d.cache.dropPartition(this.partition);
   }
@@ -167,23 +163,9 @@ export class PartitionConsumer implements PartitionOwnership {
     void confirmed.finally(() => this.confirmations.delete(confirmed));
   }
 
-  /**
-   * Before a commit: the lease must stay valid for at least half its TTL
-   * (renewed now if it would not), so the write is done long before another
-   * worker could take the partition over — even when this process was
-   * starved of CPU and its renewals ran late.
-   */
-  async ensureLease(): Promise<void> {
-    const left = this.lease.validUntil - Date.now();
-    if (left < this.d.settings.leaseTtlMs / 2 && !(await this.d.renew(this))) {
-      throw new PartitionLostError(`lease of partition ${this.partition} lost before a commit`);
-    }
-    if (this.loss.signal.aborted || this.lease.validUntil - Date.now() <= 0) throw new PartitionLostError(`lease of partition ${this.partition} expired before a commit`);
-  }
-
-  /** A commit saw a newer fencing token. */
-  fenced(): void {
-    this.d.onLost(this, 'a newer owner (fencing token) wrote an entity of this partition');
+  /** See ensureLeaseForCommit. */
+  ensureLease(): Promise<void> {
+    return ensureLeaseForCommit(this.lease, this.d.settings.leaseTtlMs, () => this.d.renew(this), this.loss.signal);
   }
 
   private async watch(messages: ConsumerMessages): Promise<void> {
@@ -206,18 +188,14 @@ export class PartitionConsumer implements PartitionOwnership {
       void this.cancel(env);
       return;
     }
-    this.mailboxFor(env.entity).enqueue({ env });
+    this.mailboxFor(env.entity).enqueue(env);
   }
 
   private mailboxFor(entity: string): EntityMailbox {
     let mailbox = this.mailboxes.get(entity);
     if (!mailbox) {
-      clearTimeout(this.settleTimers.get(entity));
-      this.settleTimers.delete(entity);
-      const created = new EntityMailbox((e) => this.run(e), () => {
-        if (this.mailboxes.get(entity) !== created) return;
-        this.mailboxes.delete(entity);
-        if (this.accepting) this.settleSoon(entity);
+      const created = new EntityMailbox((take) => this.runTake(take), () => {
+        if (this.mailboxes.get(entity) === created) this.mailboxes.delete(entity);
       });
       mailbox = created;
       this.mailboxes.set(entity, mailbox);
@@ -225,39 +203,42 @@ export class PartitionConsumer implements PartitionOwnership {
     return mailbox;
   }
 
-  private settleSoon(entity: string): void {
-    clearTimeout(this.settleTimers.get(entity));
-    const timer = setTimeout(() => {
-      this.settleTimers.delete(entity);
-      if (this.mailboxes.has(entity) || !this.accepting || !this.d.processor.needsSettle(entity)) return;
-      // Through the mailbox, like every write of the entity's document.
-      const mailbox = this.mailboxFor(entity);
-      this.settleTimers.delete(entity);
-      mailbox.enqueue({
-        task: () => this.d.processor.settle(entity).catch((err: unknown) => this.log.warn({ err, entity }, 'outbox clear failed; the next commit replaces the entries')),
-      });
-    }, SETTLE_DELAY_MS);
-    timer.unref();
-    this.settleTimers.set(entity, timer);
-  }
-
   /**
-   * Runs one command; infrastructure failures (store, NATS) are retried in
-   * place until it is acked or the partition is lost. They are usually brief
-   * (a lock conflict, a reconnect), so retries start fast: 20 ms doubling to 2 s.
+   * Runs one take until it is acked or the partition is lost. A take that is
+   * not 'done' left nothing acked and its entity out of the cache, so running
+   * it again is safe. Infrastructure failures (store, NATS) are usually
+   * brief (a lock conflict, a reconnect), so retries start fast: 20 ms
+   * doubling to 2 s, the messages kept alive meanwhile.
    */
-  private async run(env: CommandEnvelope): Promise<void> {
-    for (let failure = 1; ; failure++) {
+  private async runTake(take: CommandEnvelope[]): Promise<void> {
+    const first = take[0]!;
+    for (let failure = 0, stale = 0; ;) {
       if (this.loss.signal.aborted) return;
+      let err: unknown;
       try {
-        await this.d.processor.process(env, this);
-        return;
-      } catch (err) {
-        if (err instanceof PartitionLostError || this.loss.signal.aborted) return;
-        const delay = retryDelayMs(failure, 20, 2000);
-        if (failure >= 3) this.log.warn({ err, entity: env.entity, command: env.body.id, failure, retryInMs: delay }, 'processing failed (store or NATS); retrying');
-        await sleep(delay, this.loss.signal).catch(() => {});
+        const outcome = await this.d.takes.run(take, this);
+        if (outcome.kind === 'done') {
+          for (const env of take) this.ack(env);
+          return;
+        }
+        if (outcome.kind === 'fenced') {
+          this.log.warn({ entity: first.entity, token: this.lease.token, fence: outcome.fence }, 'commit refused: a newer owner holds this partition (stale fencing token); giving it up');
+          this.d.onLost(this, 'a newer owner (fencing token) wrote an entity of this partition');
+          return;
+        }
+        if (++stale <= STALE_RETRIES) {
+          this.log.warn({ entity: first.entity }, 'commit refused: the entity changed concurrently; processing again');
+          continue;
+        }
+        err = new Error(`entity ${first.entity} kept changing concurrently`);
+      } catch (thrown) {
+        if (thrown instanceof PartitionLostError || this.loss.signal.aborted) return;
+        err = thrown;
       }
+      failure++;
+      const delay = retryDelayMs(failure, 20, 2000);
+      if (failure >= 3) this.log.warn({ err, entity: first.entity, commands: take.length, failure, retryInMs: delay }, 'processing failed (store or NATS); retrying');
+      await sleep(delay, this.loss.signal).catch(() => {});
     }
   }
 
@@ -277,11 +258,8 @@ export class PartitionConsumer implements PartitionOwnership {
       result = { type: 'result', id: env.body.id, ok: true, data: { cancelled } };
     }
     try {
-      if (env.session) {
-        const h = natsHeaders();
-        for (const [k, v] of Object.entries(pushHeaders(env))) h.set(k, v);
-        await this.d.js.publish(subjects.sessionPush(env.session), JSON.stringify(result), { msgID: `result:${env.key}`, headers: h });
-      }
+      const entry = resultEntry(env, result, Date.now());
+      if (entry) await this.d.outbox.deliver(env.entity, [entry]);
       this.ack(env);
       this.log.info({ entity: env.entity, target: targetId, cancelled }, 'cancel handled');
     } catch (err) {

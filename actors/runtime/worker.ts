@@ -19,7 +19,8 @@ import { ConcurrencyLimit } from './concurrencyLimit.js';
 import { EntityCache } from './entityCache.js';
 import { EntityStore } from './entityStore.js';
 import { FencedLeases } from './fencedLeases.js';
-import { OutboxRelay } from './outboxRelay.js';
+import { EntityTakes } from './entityTake.js';
+import { Outbox } from './outbox.js';
 import { PartitionBalancer } from './partitionBalancer.js';
 import { Scheduler } from './scheduler.js';
 import { TimerStore } from './timerStore.js';
@@ -79,18 +80,19 @@ export class ActorWorker implements Service {
       // The walking skeleton's single consumer per type would overlap the partition consumers on the work queue.
       await jsm.consumers.delete(STREAMS.commands, `actor_${actor.name}`).catch(() => {});
       const deps: unknown = actor.dependencies ? await actor.dependencies({ db, nc, config, logger: log }) : undefined;
-      const store = new EntityStore(db, actor.repository.collection ?? `entities_${actor.name}`, (e: string) => actor.repository.initialState(e));
+      const store = new EntityStore(db, actor.repository.collection ?? `entities_${actor.name}`, (e: string) => actor.repository.initialState(e), actor.name);
       const cache = new EntityCache(actor.name, settings.cacheEntries, settings.passivateMs, settings.partitions);
-      const relay = new OutboxRelay(actor.name, js, timers);
+      const outbox = new Outbox(actor.name, js, jsm, timers, config.duplicateWindowS * 1000);
       const processor = new CommandProcessor({
-        actor, deps, settings, store, cache, relay, js, logger: log,
+        actor, deps, settings, js, logger: log,
         limits: [new ConcurrencyLimit(settings.concurrency), workerLimit],
       });
-      traceCommandProcessing(processor, store, relay);
+      const takes = new EntityTakes({ actor: actor.name, processor, store, cache, outbox, logger: log });
+      traceCommandProcessing(takes, processor);
       const balancer = new PartitionBalancer({
         actor: actor.name, member: this.member, nc, leases, settings, logger: log,
         membership: new WorkerMembership(redis, actor.name, this.member, config.leaseTtlMs),
-        consumerDeps: { actor: actor.name, nc, js, settings, processor, cache, logger: log },
+        consumerDeps: { actor: actor.name, nc, js, settings, takes, outbox, cache, logger: log },
       });
       this.types.push({ name: actor.name, balancer, cache });
       for (const job of actor.cron ?? []) cron.push({ actor: actor.name, job });

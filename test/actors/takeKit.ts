@@ -7,7 +7,7 @@
  */
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS, partitionOf, subjects } from '../../protocol/index.js';
-import { createLogger, ensureStreams, loadConfig } from '../../platform/index.js';
+import { PLATFORM_CONFIG, createLogger, ensureStreams, loadConfig } from '../../platform/index.js';
 import { counterActor } from '../../actors/counter/index.js';
 import { parseCommand, type CommandEnvelope } from '../../actors/runtime/commandEnvelope.js';
 import { CommandProcessor } from '../../actors/runtime/commandProcessor.js';
@@ -33,7 +33,7 @@ export async function takeKit(actors: ActorStack, collection: string): Promise<T
   const nc = actors.driver.nc;
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  await ensureStreams(nc, loadConfig(actors.stack.env).config);
+  await ensureStreams(nc, loadConfig(actors.stack.env, [PLATFORM_CONFIG]).config);
   const logger = createLogger({ name: 'take-kit', level: 'silent' });
   const settings: ActorSettings = {
     partitions: actors.partitions, leaseTtlMs: 60_000, rebalanceIntervalMs: 1000, concurrency: 8, timeoutMs: 5000, maxAttempts: 3,

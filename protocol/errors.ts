@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   WEBHOOK_SIGNATURE_INVALID: { wsClose: 4400, http: 400, retryable: false, message: 'The webhook signature did not verify (bad or missing signature, or a timestamp outside the tolerance); details.reason says which.' },
   VENDOR_REJECTED: { wsClose: 1011, http: 502, retryable: false, message: 'An external service (payments, notifications, AI) refused our credentials or configuration; an operator must fix it before this can succeed.' },
   DEAD_LETTERED: { wsClose: 1011, http: 500, retryable: false, message: 'The command failed on every attempt and was moved to the dead-letter queue.' },
+  RESULT_NOT_KEPT: { wsClose: 1011, http: 410, retryable: false, message: 'The command was applied once already, but its result was too large to keep for a repeat; read the current state instead (details.bytes is its size).' },
   INTERNAL: { wsClose: 1011, http: 500, retryable: true, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { wsClose: number; http: number; retryable: boolean; message: string }>;
 

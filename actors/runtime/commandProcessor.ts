@@ -23,6 +23,7 @@ import {
 import type { Logger } from '../../platform/index.js';
 import type { ActorDefinition, CommandContext, Decision } from './actorDefinition.js';
 import type { ActorSettings } from './actorSettings.js';
+import { remember } from './appliedMemory.js';
 import { traceIdOf, type CommandEnvelope } from './commandEnvelope.js';
 import { HandlerTimeoutError, PartitionLostError, classifyError } from './commandErrors.js';
 import { committedEntries, pushHeaders, resultEntry, resultOf, type CommandOutcome } from './commandOutcome.js';
@@ -83,8 +84,7 @@ export class CommandProcessor<S, D> {
     const at = Date.now();
     const result = resultOf(env, outcome);
     const state = outcome.kind === 'ok' && outcome.decision.state !== undefined ? outcome.decision.state : record.state;
-    const applied = [...record.applied, { key: env.key, result }];
-    if (applied.length > this.d.settings.appliedMemory) applied.splice(0, applied.length - this.d.settings.appliedMemory);
+    const applied = remember(record.applied, env.key, result, this.d.settings.appliedMemory);
     const label: OutcomeLabel = outcome.kind === 'ok' ? 'ok' : outcome.kind === 'deadLettered' ? 'dead_lettered' : outcome.cancelled ? 'cancelled' : 'error';
     return {
       kind: 'applied',

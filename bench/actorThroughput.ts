@@ -3,7 +3,8 @@
  * servers and N workers, publishes COMMANDS commands to ENTITIES entities
  * straight to JetStream (with the gateway's headers), waits for every
  * result on the session, and prints commands/s, result latency percentiles
- * (publish → result push) and the CPU seconds each process used.
+ * (publish → result push), the CPU seconds each process used, and the
+ * entity store figures (commands per round trip, writes per command).
  *
  *   npm run bench:actors -- [commands=2000] [entities=100] [workers=1]
  */
@@ -13,6 +14,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { startServers } from '../deploy/local/servers.js';
 import { SwitchyardProcess } from '../deploy/local/switchyardProcess.js';
 import { HEADERS, commandKey, partitionOf, subjects } from '../protocol/index.js';
+import { readStore, storeFiguresLine } from './stats/storeFigures.js';
 
 const [commands = 2000, entities = 100, workers = 1] = process.argv.slice(2).map(Number);
 const PARTITIONS = 8;
@@ -34,6 +36,7 @@ try {
   for (let i = 0; i < workers; i++) procs.push(await new SwitchyardProcess('worker', env).start());
   const cpuAtStart = procs.map((p) => cpuSeconds(p.pid));
   const mongoAtStart = cpuSeconds(servers.mongo.pid);
+  const storeAtStart = await readStore(procs.map((p) => p.port));
   const nc = await connect({ servers: servers.nats.url });
   const js = jetstream(nc);
   const session = 'bench';
@@ -79,6 +82,7 @@ try {
   say(`result latency (publish → push, includes the backlog) ms: p50 ${pct(0.5)}, p90 ${pct(0.9)}, p99 ${pct(0.99)}, max ${pct(1)}`);
   const workerCpu = procs.reduce((sum, p, i) => sum + cpuSeconds(p.pid) - cpuAtStart[i]!, 0);
   const mongoCpu = cpuSeconds(servers.mongo.pid) - mongoAtStart;
+  say(storeFiguresLine(storeAtStart, await readStore(procs.map((p) => p.port))));
   say(`CPU per command: workers ${((workerCpu / commands) * 1000).toFixed(2)} ms, mongowire ${((mongoCpu / commands) * 1000).toFixed(2)} ms`);
   await nc.close();
 } finally {

@@ -98,3 +98,26 @@ t.test('guarantee 7 - a zombie\'s whole batch is refused: after its lease was ta
   assert.deepEqual((await kit.store.collection.findOne({ _id: 'z0' }))?.state, { value: 100, applied: 100 });
   for (const envs of batch) await kit.ack(envs);
 });
+
+t.test('guarantee 9 - a stored outbox entry older than the duplicate window is published again only while its command is still in CMD', async () => {
+  const kit = await takeKit(actors, 'entities_take_owed');
+  const [done] = await kit.deliver('owed', ['owed-done']);
+  await kit.ack([done!]);
+  const [queued] = await kit.deliver('owed', ['owed-queued']);
+  const old = Date.now() - 10 * 60_000;
+  const entry = (id: string, seq: number) => ({
+    kind: 'publish', id: `result:tester:${id}`, subject: `out.s.${actors.driver.session}`, seq, at: old,
+    body: JSON.stringify({ type: 'result', id, ok: true, data: { value: 0 } }), headers: { 'Sy-Cmd': id },
+  });
+  await kit.store.collection.insertOne({
+    _id: 'owed', state: { value: 7, applied: 7 }, version: 7, fence: 0, lastSeq: done!.seq, applied: '[]',
+    outbox: JSON.stringify([entry('owed-done', done!.seq), entry('owed-queued', queued!.seq)]), updatedAt: new Date(old),
+  });
+  // The queued command's own take: its entry is published first (its command is still in CMD), then it applies.
+  assert.deepEqual(await kit.takes.run([queued!], ownership({ name: 'take:0', token: 1, validUntil: Date.now() + 60_000 })), { kind: 'done' });
+  await kit.ack([queued!]);
+  const pushes = (await actors.driver.readOut()).filter((p) => p.body.type === 'result' && p.body.id.startsWith('owed-'));
+  assert.deepEqual(pushes.map((p) => p.body.type === 'result' && p.body.id), ['owed-queued'],
+    'the entry of the acked command (published long ago) is not published again; the queued one\'s is, once (JetStream drops the repeat)');
+  assert.deepEqual((await kit.store.collection.findOne({ _id: 'owed' }))?.state, { value: 8, applied: 8 });
+});

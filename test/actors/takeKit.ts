@@ -25,7 +25,7 @@ export interface TakeKit {
   store: EntityStore<{ value: number; applied: number }>;
   /** Publishes `add {by: 1}` commands with these ids to `entity` and returns them as delivered envelopes, in stream order. */
   deliver(entity: string, ids: string[]): Promise<CommandEnvelope[]>;
-  /** Acks delivered commands (confirmed by the server) and removes the consumer that pulled them. */
+  /** Acks delivered commands (confirmed by the server) and removes the consumers that pulled them. */
   ack(envs: CommandEnvelope[]): Promise<void>;
 }
 
@@ -47,7 +47,7 @@ export async function takeKit(actors: ActorStack, collection: string): Promise<T
     outbox: new Outbox('counter', js, jsm, new TimerStore(actors.db), 120_000),
   });
   let consumers = 0;
-  const consumerOf = new WeakMap<CommandEnvelope[], string>();
+  const consumerOf = new WeakMap<CommandEnvelope, string>();
   return {
     takes,
     store,
@@ -62,12 +62,12 @@ export async function takeKit(actors: ActorStack, collection: string): Promise<T
         if (!parsed.ok) throw new Error(parsed.reason);
         out.push(parsed.envelope);
       }
-      consumerOf.set(out, name);
+      for (const env of out) consumerOf.set(env, name);
       return out;
     },
     async ack(envs) {
       await Promise.all(envs.map((e) => e.msg.ackAck()));
-      await jsm.consumers.delete(STREAMS.commands, consumerOf.get(envs)!);
+      for (const name of new Set(envs.map((e) => consumerOf.get(e)!))) await jsm.consumers.delete(STREAMS.commands, name);
     },
   };
 }

@@ -43,6 +43,8 @@ import { RoundTripBatcher } from './storeRoundTrips.js';
 export const STORE_BATCH_MAX = 64;
 const COMMITS_IN_FLIGHT = 2;
 const LOADS_IN_FLIGHT = 4;
+/** A store round trip not answered by then fails (storeRoundTrips.ts) and its takes run again. */
+const ROUND_TRIP_TIMEOUT_MS = 10_000;
 /** Unique per process start; with a counter it names each bulkWrite (`writeId`). */
 const WRITER = randomBytes(6).toString('hex');
 let writes = 0;
@@ -107,8 +109,8 @@ export class EntityStore<S> {
 
   constructor(db: Db, collectionName: string, private readonly initialState: (entity: string) => S, private readonly actor = collectionName) {
     this.collection = db.collection<EntityDocument>(collectionName);
-    this.loads = new RoundTripBatcher((ids) => this.loadBatch(ids), STORE_BATCH_MAX, LOADS_IN_FLIGHT);
-    this.commits = new RoundTripBatcher((reqs) => this.commitBatch(reqs), STORE_BATCH_MAX, COMMITS_IN_FLIGHT);
+    this.loads = new RoundTripBatcher((ids) => this.loadBatch(ids), STORE_BATCH_MAX, LOADS_IN_FLIGHT, ROUND_TRIP_TIMEOUT_MS);
+    this.commits = new RoundTripBatcher((reqs) => this.commitBatch(reqs), STORE_BATCH_MAX, COMMITS_IN_FLIGHT, ROUND_TRIP_TIMEOUT_MS);
   }
 
   /** The entity's record (a fresh one at version 0 when it has no document); loaded together with the loads of the same moment. */

@@ -7,7 +7,13 @@
  *
  * Contract of `send`: it answers every request of its batch, in order, with
  * a value or an Error of that request alone; if it throws, every request of
- * the batch gets that error.
+ * the batch gets that error. A round trip that has not answered within
+ * `timeoutMs` fails every request of its batch and frees its slot: the
+ * MongoDB driver can leave an operation pending forever when the server
+ * restarts under it (seen in fault test (c)), and one such round trip would
+ * otherwise hold every later one back. A write that lands after its timeout
+ * is harmless: the caller runs again from the stored document, and every
+ * write is conditional on the version it read.
  */
 export class RoundTripBatcher<Req, Res> {
   private readonly queue: Array<{ req: Req; resolve: (r: Res) => void; reject: (e: unknown) => void }> = [];
@@ -18,6 +24,7 @@ export class RoundTripBatcher<Req, Res> {
     private readonly send: (batch: Req[]) => Promise<Array<Res | Error>>,
     private readonly maxBatch: number,
     private readonly maxInFlight: number,
+    private readonly timeoutMs: number,
   ) {}
 
   request(req: Req): Promise<Res> {
@@ -38,8 +45,12 @@ export class RoundTripBatcher<Req, Res> {
 
   private async flush(batch: typeof this.queue): Promise<void> {
     this.inFlight++;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the store did not answer a round trip within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
     try {
-      const answers = await this.send(batch.map((b) => b.req));
+      const answers = await Promise.race([this.send(batch.map((b) => b.req)), timeout]);
       batch.forEach((b, i) => {
         const a = answers[i];
         if (a instanceof Error) b.reject(a);
@@ -48,6 +59,7 @@ export class RoundTripBatcher<Req, Res> {
     } catch (err) {
       for (const b of batch) b.reject(err);
     } finally {
+      clearTimeout(timer);
       this.inFlight--;
       this.schedule();
     }

@@ -30,6 +30,8 @@ export interface BenchSettings {
   ladderMs: number;
   ladderBudgetMs: number;
   saturationMs: number;
+  /** Entities of the hot-entity closed-loop saturation run (0: skip it). */
+  hotEntities: number;
   /** The rate every design gets (and churn); at most half the closed-loop saturation unless set by flag. */
   comparisonRate: number;
   /** --comparison-rate was given: use it as is. */
@@ -52,7 +54,7 @@ const DEFAULTS: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'com
   reps: 3, connections: 20, gateways: 2, workers: 2, storeSeconds: 1.5,
   acceptRates: [1000, 5000, 10000], acceptMs: 4000, acceptRepeatAt: 5000,
   ladderFractions: [0.5, 0.8, 1, 1.25, 1.6, 2], ladderMs: 20_000, ladderBudgetMs: 100_000,
-  saturationMs: 20_000, comparisonRate: 50, comparisonMs: 7000,
+  saturationMs: 20_000, hotEntities: 20, comparisonRate: 50, comparisonMs: 7000,
   workflowMs: 6000,
   subscribers: 1000, fanoutDeliveriesPerSecond: 50_000, fanoutSenderMs: 4000,
   idleSockets: 15_000,
@@ -64,7 +66,7 @@ const QUICK: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'compar
   reps: 1, connections: 8, gateways: 2, workers: 2, storeSeconds: 1,
   acceptRates: [200, 500], acceptMs: 2000, acceptRepeatAt: 500,
   ladderFractions: [0.5, 1.25], ladderMs: 2000, ladderBudgetMs: 4000,
-  saturationMs: 2000, comparisonRate: 20, comparisonMs: 2000,
+  saturationMs: 2000, hotEntities: 20, comparisonRate: 20, comparisonMs: 2000,
   workflowMs: 3000,
   subscribers: 40, fanoutDeliveriesPerSecond: 400, fanoutSenderMs: 2000,
   idleSockets: 300,
@@ -84,6 +86,7 @@ export const BENCH_HELP = `usage: npm run bench -- [flags]
   --ladder-fractions <list>  steady ladder rates as fractions of the closed-loop saturation, rising (default ${DEFAULTS.ladderFractions.join(',')}); --ladder-seconds <s> per rate (default ${DEFAULTS.ladderMs / 1000});
                              --ladder-budget <s>: no higher rate starts after this long (default ${DEFAULTS.ladderBudgetMs / 1000})
   --saturation-seconds <s>   closed-loop saturation run (default ${DEFAULTS.saturationMs / 1000})
+  --hot-entities <n>         entities of the extra hot-entity saturation run, 0 to skip (default ${DEFAULTS.hotEntities})
   --comparison-rate <n>      the rate every design gets, also the churn rate (default: ${DEFAULTS.comparisonRate}, or half the closed-loop saturation when that is lower); --comparison-seconds <s> (default ${DEFAULTS.comparisonMs / 1000})
   --workflow-seconds <s>     per design and rate of the checkout workflow (default ${DEFAULTS.workflowMs / 1000})
   --subscribers <n>          fan-out room size (default ${DEFAULTS.subscribers}); --fanout-deliveries <n>/s offered (default ${DEFAULTS.fanoutDeliveriesPerSecond}); --fanout-seconds <s> per repetition (default ${DEFAULTS.fanoutSenderMs / 1000})
@@ -130,6 +133,7 @@ export function benchSettings(flags: Flags): BenchSettings {
     ladderMs: num(flags, 'ladder-seconds', d.ladderMs / 1000, 1, 600, 1000),
     ladderBudgetMs: num(flags, 'ladder-budget', d.ladderBudgetMs / 1000, 1, 3600, 1000),
     saturationMs: num(flags, 'saturation-seconds', d.saturationMs / 1000, 1, 600, 1000),
+    hotEntities: num(flags, 'hot-entities', d.hotEntities, 0, 500),
     comparisonRate: num(flags, 'comparison-rate', d.comparisonRate, 1, 100_000),
     comparisonRateFixed: flags['comparison-rate'] !== undefined,
     comparisonMs: num(flags, 'comparison-seconds', d.comparisonMs / 1000, 1, 600, 1000),
@@ -158,7 +162,7 @@ export function estimatedSeconds(s: BenchSettings): number {
     floors: 20 + s.reps * (4 * s.storeSeconds + 3),
     accept: s.acceptRates.reduce((t, rate) => t + (rate === s.acceptRepeatAt ? s.reps : 1) * 2 * run(s.acceptMs, 4), 0),
     steady: Math.min(s.ladderFractions.length * run(s.ladderMs), s.ladderBudgetMs / 1000 + run(s.ladderMs, 15))
-      + s.reps * run(s.saturationMs, 6) + s.reps * 4 * run(s.comparisonMs),
+      + (s.reps + (s.hotEntities > 0 ? 1 : 0)) * run(s.saturationMs, 6) + s.reps * 4 * run(s.comparisonMs),
     workflow: run(s.workflowMs, 12) + 6 * run(s.workflowMs, 6),
     fanout: 2 * (8 + s.subscribers / 200 + s.reps * run(s.fanoutSenderMs, 3.5)),
     idle: 2 * (10 + s.idleSockets / 600),

@@ -34,7 +34,7 @@ const { values } = parseArgs({
     'saturation-seconds': { type: 'string' }, 'comparison-rate': { type: 'string' }, 'comparison-seconds': { type: 'string' },
     'workflow-seconds': { type: 'string' }, 'store-seconds': { type: 'string' },
     subscribers: { type: 'string' }, 'fanout-deliveries': { type: 'string' }, 'fanout-seconds': { type: 'string' },
-    'idle-sockets': { type: 'string' }, minutes: { type: 'string' }, 'churn-interval': { type: 'string' },
+    'idle-sockets': { type: 'string' }, 'hot-entities': { type: 'string' }, minutes: { type: 'string' }, 'churn-interval': { type: 'string' },
     'long-rate': { type: 'string' }, 'long-seconds': { type: 'string' },
     out: { type: 'string' }, 'machine-note': { type: 'string' }, help: { type: 'boolean', default: false },
   },
@@ -107,7 +107,7 @@ try {
   }
   if (scenarios.includes('steady')) {
     partial.steady = await scenario('steady', () => runSteady(ctx, {
-      ladderFractions: s.ladderFractions, ladderMs: s.ladderMs, ladderBudgetMs: s.ladderBudgetMs, saturationMs: s.saturationMs, concurrency: 8,
+      ladderFractions: s.ladderFractions, ladderMs: s.ladderMs, ladderBudgetMs: s.ladderBudgetMs, saturationMs: s.saturationMs, concurrency: 8, hotEntities: s.hotEntities,
       comparisonRate: s.comparisonRate, comparisonRateFixed: s.comparisonRateFixed, comparisonMs: s.comparisonMs, reps, connections,
     }));
   }

@@ -12,6 +12,7 @@ import { startLoad } from '../load/loadRunner.js';
 import type { TargetKind, ThreadPlan, ThreadReport, ThreadRole, Workload } from '../load/loadPlan.js';
 import { accountCommands, type CommandFigures } from '../stats/commandAccounting.js';
 import { ProcessSampler, type ProcessFigures } from '../process/processSampler.js';
+import { readStore, storeFiguresBetween, type StoreFigures, type StoreReading } from '../stats/storeFigures.js';
 
 export interface ScenarioContext {
   /** The short version of every scenario (`npm run bench` without flags). */
@@ -65,6 +66,13 @@ export interface LoadOutcome {
   acceptedPerSecond: number;
   reports: ThreadReport[];
   processes: ProcessFigures[];
+  /**
+   * switchyard without churn: what its workers' entity stores did during the
+   * run (from their /metrics before and after; the grace drain included).
+   * Absent for other targets, under churn (a restarted worker's counters
+   * start again at 0) and when a worker could not be read.
+   */
+  store?: StoreFigures;
 }
 
 export function membersOf(cluster: LocalCluster): ClusterMember[] {
@@ -109,6 +117,8 @@ export async function runLoad(ctx: ScenarioContext, spec: LoadSpec, during?: (sa
   for (const m of membersOf(ctx.clusters[spec.target])) sampler.track(m.pid, `${spec.target} ${m.kind} ${m.name}`);
   for (const p of ctx.infrastructure()) sampler.track(p.pid, p.name);
   ctx.say(`${spec.label}: ${spec.mode === 'open' ? `${spec.rate}/s open loop` : `closed loop × ${spec.concurrency ?? 4}`}, ${spec.connections} connections, ${Math.round(spec.durationMs / 1000)} s`);
+  const storeWorkers = spec.target === 'switchyard' && !during ? ctx.clusters.switchyard.workers.map((w) => w.port) : [];
+  const storeBefore = await readStoreQuietly(storeWorkers);
   const load = startLoad(plans, (line) => ctx.say(`  ${spec.label}: ${line}`));
   let reports: ThreadReport[];
   let startAt: number;
@@ -122,6 +132,8 @@ export async function runLoad(ctx: ScenarioContext, spec: LoadSpec, during?: (sa
     throw err;
   }
   const processes = sampler.stop();
+  const storeAfter = await readStoreQuietly(storeWorkers);
+  const store = storeBefore && storeAfter ? storeFiguresBetween(storeBefore, storeAfter) : undefined;
   const commands = accountCommands(reports, startAt, idPrefix);
   const { urls: _urls, ...specWithoutUrls } = spec;
   let lastResult = 0;
@@ -138,8 +150,22 @@ export async function runLoad(ctx: ScenarioContext, spec: LoadSpec, during?: (sa
   const acceptedPerSecond = commands.accepted / ((Math.max(scheduleEnd, lastAccepted) - startAt) / 1000);
   ctx.say(`  ${spec.label}: answered ${commands.answered}/${commands.sent}, lost ${commands.lost}, duplicates ${commands.duplicates}, rejected ${commands.rejected}, `
     + `accept p50 ${fmt(commands.acceptLatency.p50)} p99 ${fmt(commands.acceptLatency.p99)} ms, result p50 ${fmt(commands.resultLatency.p50)} p99 ${fmt(commands.resultLatency.p99)} ms, `
-    + `${Math.round(acceptedPerSecond || 0)} accepted/s, ${Math.round(resultsPerSecond || 0)} results/s, drain ${fmt(drainMs / 1000)} s`);
-  return { label: spec.label, target: spec.target, spec: specWithoutUrls, origin: startAt, commands, drainMs, resultsPerSecond, acceptedPerSecond, reports, processes };
+    + `${Math.round(acceptedPerSecond || 0)} accepted/s, ${Math.round(resultsPerSecond || 0)} results/s, drain ${fmt(drainMs / 1000)} s`
+    + (store ? `; store: ${fmt(store.commandsPerRoundTrip)} commands per round trip, ${fmt(store.writesPerCommand)} writes per command` : ''));
+  return {
+    label: spec.label, target: spec.target, spec: specWithoutUrls, origin: startAt, commands, drainMs, resultsPerSecond, acceptedPerSecond, reports, processes,
+    ...(store ? { store } : {}),
+  };
+}
+
+/** The workers' store counters summed, or undefined when there are none or one cannot be read. */
+async function readStoreQuietly(ports: readonly number[]): Promise<StoreReading | undefined> {
+  if (ports.length === 0 || ports.some((p) => p <= 0)) return undefined;
+  try {
+    return await readStore(ports);
+  } catch {
+    return undefined;
+  }
 }
 
 export function fmt(n: number): string {

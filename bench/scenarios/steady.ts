@@ -10,6 +10,9 @@
  *   separately (the accept path takes more than the workers apply: the CMD
  *   stream holds the difference). Rates relative to S find the knee whatever
  *   the build's capacity, and the 0.5 S step is "half of saturation";
+ * - hot entities: closed-loop saturation again, once, with every command on
+ *   one of `hotEntities` entities (many commands of one entity queue up, so
+ *   group commit writes several with one document write);
  * - the comparison: the same open-loop rate to switchyard, the synchronous
  *   design, Socket.IO and the bare path floor (same generator, same rate,
  *   same HAProxy path), `reps` times, designs alternating; the rate is at
@@ -27,6 +30,8 @@ export interface SteadyOptions {
   ladderBudgetMs: number;
   saturationMs: number;
   concurrency: number;
+  /** Entities of the hot-entity saturation run (0: skip it). */
+  hotEntities: number;
   /** The comparison's rate, or its upper bound when `comparisonRateFixed` is false. */
   comparisonRate: number;
   /** false: the comparison runs at min(comparisonRate, half the closed-loop saturation), so that it measures a steady state, not a backlog. */
@@ -57,6 +62,9 @@ export interface SteadyResult {
   bestResultsPerSecond: number;
   saturation: LoadOutcome[];
   saturationResultsPerSecond: Spread;
+  /** Closed-loop saturation with `hotEntities` entities (one run). */
+  hotSaturation?: LoadOutcome;
+  hotEntities: number;
   comparisonRate: number;
   comparison: Record<TargetKind, LoadOutcome[]>;
   comparisonFigures: Record<TargetKind, ComparisonFigures>;
@@ -96,6 +104,12 @@ export async function runSteady(ctx: ScenarioContext, options: SteadyOptions): P
     }));
   }
   const saturationMedian = spreadOf(saturation, (o) => o.resultsPerSecond).median;
+  const hotSaturation = options.hotEntities > 0
+    ? await runLoad(ctx, {
+      ...common, mode: 'closed', rate: 0, concurrency: options.concurrency, durationMs: options.saturationMs, target: 'switchyard',
+      workload: { ...workload('hot'), entities: options.hotEntities }, label: `steady switchyard saturation, ${options.hotEntities} hot entities`,
+    })
+    : undefined;
   const ladderRates = ladderRatesFor(saturationMedian, options.ladderFractions);
   ctx.say(`  steady: ladder at ${ladderRates.join(', ')}/s (${options.ladderFractions.join(', ')} × the closed-loop saturation ${Math.round(saturationMedian)}/s)`);
   const ladder: LoadOutcome[] = [];
@@ -131,6 +145,8 @@ export async function runSteady(ctx: ScenarioContext, options: SteadyOptions): P
     bestResultsPerSecond: Math.max(...ladder.map((o) => o.resultsPerSecond).filter(Number.isFinite), 0),
     saturation,
     saturationResultsPerSecond: spreadOf(saturation, (o) => o.resultsPerSecond),
+    ...(hotSaturation ? { hotSaturation } : {}),
+    hotEntities: options.hotEntities,
     comparisonRate: rate,
     comparison,
     comparisonFigures: {

@@ -26,12 +26,27 @@ export async function readStore(ports: readonly number[]): Promise<StoreReading>
   };
 }
 
-/** One line for a report: the two ratios over the run between `before` and `after`. */
-export function storeFiguresLine(before: StoreReading, after: StoreReading): string {
+/** What the workers did between two readings, and the two ratios of issue #16 (NaN when nothing was counted). */
+export interface StoreFigures extends StoreReading {
+  commandsPerRoundTrip: number;
+  writesPerCommand: number;
+}
+
+export function storeFiguresBetween(before: StoreReading, after: StoreReading): StoreFigures {
   const commands = after.commands - before.commands;
   const roundTrips = after.roundTrips - before.roundTrips;
   const writes = after.writes - before.writes;
   const loads = after.loads - before.loads;
-  const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : (a / b).toFixed(2));
-  return `entity store: ${commands} commands, ${roundTrips} round trips (${loads} documents loaded, ${writes} written) → ${ratio(commands, roundTrips)} commands per round trip, ${ratio(writes, commands)} writes per command`;
+  return {
+    commands, roundTrips, writes, loads,
+    commandsPerRoundTrip: roundTrips > 0 ? commands / roundTrips : Number.NaN,
+    writesPerCommand: commands > 0 ? writes / commands : Number.NaN,
+  };
+}
+
+/** One line for a report: the two ratios over the run between `before` and `after`. */
+export function storeFiguresLine(before: StoreReading, after: StoreReading): string {
+  const f = storeFiguresBetween(before, after);
+  const ratio = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+  return `entity store: ${f.commands} commands, ${f.roundTrips} round trips (${f.loads} documents loaded, ${f.writes} written) → ${ratio(f.commandsPerRoundTrip)} commands per round trip, ${ratio(f.writesPerCommand)} writes per command`;
 }

@@ -49,6 +49,13 @@ t.test('bench - a --quick run completes and writes a well-formed JSON + Markdown
     for (const row of report.budget) assert.ok(['met', 'not met', 'not measured', 'floor'].includes(row.verdict), `verdict of ${row.figure}`);
     assert.ok(report.budget.some((row: { figure: string }) => /accept-path floor/.test(row.figure)), 'the accept ratio names its floor');
     assert.ok(report.budget.some((row: { figure: string }) => /store floor/.test(row.figure)), 'the store floor has a row');
+    for (const o of [report.steady.saturation[0], report.steady.hotSaturation]) {
+      assert.equal(typeof o.store?.commandsPerRoundTrip, 'number', `${o.label} reports the workers' store round trips`);
+      assert.ok(o.store.commands > 0 && o.store.roundTrips > 0, `${o.label}: the workers' store counters moved`);
+    }
+    assert.equal(report.steady.hotEntities, 20, 'the hot-entity saturation run is part of the steady scenario');
+    assert.ok(report.budget.some((row: { figure: string }) => /store writes per command/.test(row.figure)), 'writes per command has a row');
+    assert.ok(report.budget.some((row: { figure: string }) => /commands per store round trip/.test(row.figure)), 'commands per round trip has a row');
     assert.equal(report.skipped.churn, 'not selected (--scenario)', 'scenarios not run say why');
     const md = await readFile(join(out, 'report.md'), 'utf8');
     assert.match(md, /## Target vs measured/);

@@ -6,12 +6,12 @@
  * say "accepted" — and rejects with a SwitchyardError the transport turns
  * into `rejected` / an HTTP status / a Socket.IO ack.
  */
-import { ERROR_CODES, SwitchyardError, epochMillis, type CmdFrame } from '../protocol/index.js';
+import { ERROR_CODES, SwitchyardError, epochMillis, traceIdOf, type CmdFrame } from '../protocol/index.js';
 import { gatewayAcceptLatency, reportPublishesInFlight } from '../platform/index.js';
 import type { Logger } from '../platform/index.js';
 import type { CommandPublisher, PublishedCommand, SystemCommand } from './commandPublisher.js';
 import type { RateLimiter } from './rateLimiter.js';
-import { newTraceparent, traceIdOf } from './traceContext.js';
+import { newTraceparent } from './traceContext.js';
 
 export type CommandFields = Pick<CmdFrame, 'id' | 'actor' | 'entity' | 'name' | 'data' | 'traceparent'>;
 

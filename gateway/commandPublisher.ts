@@ -4,11 +4,10 @@
  * is the user + client command id, so a retry within the duplicate window
  * is acknowledged again without a second command in the stream.
  */
-import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { JetStreamAckWindow } from './jetStreamAckWindow.js';
-import {
-  HEADERS, SwitchyardError, commandKey, partitionOf, subjectToken, subjects, systemCommandHeaders, type CmdFrame, type CommandBody,
-} from '../protocol/index.js';
+import { SwitchyardError, commandMessage, type CmdFrame, type CommandMessage } from '../protocol/index.js';
+import { natsHeadersOf } from '../platform/index.js';
 
 export interface CommandOrigin {
   user: string;
@@ -54,13 +53,10 @@ export class CommandPublisher {
 
   /** Resolves after the JetStream ack; rejects with UNAVAILABLE when the command may not be durable. */
   async publish(cmd: Pick<CmdFrame, 'id' | 'actor' | 'entity' | 'name' | 'data'>, origin: CommandOrigin): Promise<PublishedCommand> {
-    const h = natsHeaders();
-    h.set(HEADERS.user, origin.user);
-    h.set(HEADERS.session, origin.session);
-    h.set(HEADERS.commandId, cmd.id);
-    h.set(HEADERS.acceptedAt, origin.receivedAt.toFixed(3));
-    if (origin.traceparent) h.set(HEADERS.traceparent, origin.traceparent);
-    return this.send(cmd, commandKey(subjectToken(origin.user), cmd.id), h);
+    return this.send(commandMessage(cmd, {
+      kind: 'client', user: origin.user, session: origin.session, receivedAt: origin.receivedAt,
+      ...(origin.traceparent ? { traceparent: origin.traceparent } : {}),
+    }, this.partitions));
   }
 
   /**
@@ -70,18 +66,14 @@ export class CommandPublisher {
    * JetStream ack, like publish().
    */
   async publishSystem(cmd: SystemCommand): Promise<PublishedCommand> {
-    const h = natsHeaders();
-    for (const [name, value] of Object.entries(systemCommandHeaders(cmd.sender, cmd.receivedAt, cmd.traceparent))) h.set(name, value);
-    h.set(HEADERS.commandId, cmd.id);
-    return this.send(cmd, cmd.id, h);
+    return this.send(commandMessage(cmd, {
+      kind: 'system', sender: cmd.sender, receivedAt: cmd.receivedAt, ...(cmd.traceparent ? { traceparent: cmd.traceparent } : {}),
+    }, this.partitions));
   }
 
-  private async send(cmd: Pick<CmdFrame, 'id' | 'actor' | 'entity' | 'name' | 'data'>, msgID: string, h: MsgHdrs): Promise<PublishedCommand> {
-    h.set(HEADERS.msgId, msgID);
-    const body: CommandBody = cmd.data === undefined ? { id: cmd.id, name: cmd.name } : { id: cmd.id, name: cmd.name, data: cmd.data };
-    const subject = subjects.command(cmd.actor, partitionOf(cmd.entity, this.partitions), cmd.entity);
+  private async send(message: CommandMessage): Promise<PublishedCommand> {
     try {
-      const ack = await this.window.publish(subject, JSON.stringify(body), h);
+      const ack = await this.window.publish(message.subject, message.body, natsHeadersOf(message.headers));
       return { streamSeq: ack.seq, duplicate: ack.duplicate };
     } catch (err) {
       throw new SwitchyardError('UNAVAILABLE', 'The command could not be made durable; send it again with the same id.', { cause: err });

@@ -11,11 +11,10 @@
  *                       command carries on NATS, so the actor's span hangs below it
  *   gateway.push      a push written to its socket; parent: the push's `traceparent` (the actor's span)
  */
-import { epochMillis } from '../protocol/index.js';
+import { epochMillis, traceIdOf } from '../protocol/index.js';
 import { activeTracer, endSpan, startSpan, traceparentOf } from '../platform/index.js';
 import type { CommandPublisher, PublishedCommand } from './commandPublisher.js';
 import type { WsPushDelivery } from './wsPushDelivery.js';
-import { traceIdOf } from './traceContext.js';
 
 export function traceGatewayHops(publisher: CommandPublisher, delivery: WsPushDelivery): void {
   const t = activeTracer();

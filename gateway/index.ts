@@ -11,5 +11,5 @@ export type { RateLimitOptions } from './rateLimiter.js';
 export { sessionKey } from './sessionStore.js';
 export type { SessionRecord } from './sessionStore.js';
 export { httpCommandSession } from './httpCommandStatus.js';
-export { newTraceparent, traceIdOf } from './traceContext.js';
+export { newTraceparent } from './traceContext.js';
 export { GATEWAY_CONFIG } from './gatewayConfig.js';

@@ -1,7 +1,8 @@
 /**
  * W3C trace context for commands: every command carries a `traceparent`
  * (the client's, or one the gateway starts), the actor copies it onto the
- * result, and log lines about the command carry its trace id as `trace`.
+ * result, and log lines about the command carry its trace id as `trace`
+ * (`traceIdOf`, protocol/headers.ts).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -9,9 +10,4 @@ import { randomBytes } from 'node:crypto';
 export function newTraceparent(): string {
   const bytes = randomBytes(24);
   return `00-${bytes.toString('hex', 0, 16)}-${bytes.toString('hex', 16, 24)}-01`;
-}
-
-/** The 32-hex trace id of a `traceparent`, or undefined when there is none. */
-export function traceIdOf(traceparent: string | undefined): string | undefined {
-  return traceparent !== undefined && traceparent.length >= 35 ? traceparent.slice(3, 35) : undefined;
 }

@@ -20,12 +20,11 @@
  * session's while a local socket holds a session minted by another gateway.
  */
 import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
-import { epochMillis, pushAudience, subjectToken, subjects } from '../protocol/index.js';
+import { epochMillis, pushAudience, subjectToken, subjects, traceIdOf } from '../protocol/index.js';
 import { gatewayBackpressureCloses, gatewayDuplicateResultsDropped, gatewayFramesOut, gatewayResultLatency } from '../platform/index.js';
 import type { Logger } from '../platform/index.js';
 import type { Push, PushFanout } from './pushFanout.js';
 import { stateOf, type Socket, type SocketWriter } from './socketSession.js';
-import { traceIdOf } from './traceContext.js';
 
 /** How often the buffers of sockets that received published pushes are checked. */
 const CHECK_INTERVAL_MS = 20;

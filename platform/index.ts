@@ -4,6 +4,7 @@ export type { Config, ConfigField, ConfigFields, ConfigSection, LoadedConfig, Se
 export { createLogger, REDACT_PATHS } from './logger.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { connectNats, ensureStreams, streamConfigs } from './nats.js';
+export { publishCommand, natsHeadersOf } from './commandBus.js';
 export type { NatsConnection } from './nats.js';
 export { connectRedis, sentinelOptions } from './redis.js';
 export type { Redis } from './redis.js';

@@ -41,6 +41,13 @@ export function commandKey(userToken: string, commandId: string): string {
   return `${userToken}:${commandId}`;
 }
 
+/** The 32-hex trace id of a W3C `traceparent` (`00-<trace id>-<parent id>-<flags>`), or undefined when there is none. */
+export function traceIdOf(traceparent: string | undefined): string | undefined {
+  if (!traceparent) return undefined;
+  const id = traceparent.split('-')[1];
+  return id && id.length === 32 ? id : undefined;
+}
+
 /** Current time as epoch milliseconds with microsecond decimals. */
 export function epochMillis(): number {
   return performance.timeOrigin + performance.now();

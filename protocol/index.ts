@@ -13,7 +13,9 @@ export { parseClientFrame } from './clientFrameParser.js';
 export type { ParsedClientFrame } from './clientFrameParser.js';
 export { STREAMS, SUBJECT_ROOTS, subjects, partitionOf, subjectToken, parseCommandSubject, sessionRoute, pushAudience } from './subjects.js';
 export type { PushAudience } from './subjects.js';
-export { HEADERS, commandKey, epochMillis } from './headers.js';
+export { HEADERS, commandKey, epochMillis, traceIdOf } from './headers.js';
+export { commandMessage } from './commandMessage.js';
+export type { CommandMessage, CommandSender, CommandToSend } from './commandMessage.js';
 export type { CommandBody, PushBody, DomainEventBody } from './messages.js';
 export { HTTP_BODIES, HttpCommandRequest, HttpCommandAccepted, HttpCommandResult, HttpCommandStatus, HttpErrorResponse } from './http.js';
 export { SERVICE_MESSAGES, AclRequest, AclReply, AclInvalidation, SessionTakeover, GatewayControl } from './services.js';
@@ -34,7 +36,7 @@ export {
   PresenceChanged, PresenceLeft, Typing,
 } from './messaging/events.js';
 export type { MessagingDomainEventName, MessagingEphemeralEventName, MessagingEventData } from './messaging/events.js';
-export { SYSTEM_COMMAND_ORIGIN, SYSTEM_SENDER_PREFIX, systemCommandHeaders } from './systemCommands.js';
+export { SYSTEM_COMMAND_ORIGIN, SYSTEM_SENDER_PREFIX } from './systemCommands.js';
 export { PAYMENTS_ACTOR, PAYMENTS_LIMITS, ORDER_METADATA_KEY, PaymentCommands, Amount, Currency, RefundReason } from './payments/commands.js';
 export type { PaymentCommandName, PaymentCommandData } from './payments/commands.js';
 export {

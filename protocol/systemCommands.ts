@@ -10,23 +10,10 @@
  * The actor runtime knows the origins client, timer and cron; until it has
  * one for system commands, they travel as `cron` (like a cron tick: no user
  * session, result discarded) and routes tell them from real ticks by the
- * system sender.
+ * system sender. Their headers are built by commandMessage.ts (sender kind
+ * `system`).
  */
-import { HEADERS } from './headers.js';
-
 export const SYSTEM_COMMAND_ORIGIN = 'cron' as const;
 
 /** Prefix of every system sender (`Sy-User`). */
 export const SYSTEM_SENDER_PREFIX = 'system:';
-
-/** Headers of a system command from `sender` (which must start with `system:`). */
-export function systemCommandHeaders(sender: string, acceptedAt: number, traceparent?: string): Record<string, string> {
-  if (!sender.startsWith(SYSTEM_SENDER_PREFIX)) throw new Error(`a system sender starts with ${SYSTEM_SENDER_PREFIX}: ${sender}`);
-  const h: Record<string, string> = {
-    [HEADERS.origin]: SYSTEM_COMMAND_ORIGIN,
-    [HEADERS.user]: sender,
-    [HEADERS.acceptedAt]: acceptedAt.toFixed(3),
-  };
-  if (traceparent) h[HEADERS.traceparent] = traceparent;
-  return h;
-}

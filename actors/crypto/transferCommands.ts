@@ -10,12 +10,11 @@
  * JetStream drops them inside its duplicate window, the order's applied
  * memory after it, and the order's transfer list past both.
  */
-import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import {
-  CHAIN_TRANSFER_COMMAND, CHAIN_WATCHER_SENDER, CRYPTO_ACTOR, chainTransferCommandId, partitionOf, subjects, systemCommandHeaders,
-  type CommandBody, type CryptoTransferObserved,
+  CHAIN_TRANSFER_COMMAND, CHAIN_WATCHER_SENDER, CRYPTO_ACTOR, chainTransferCommandId, commandMessage, type CryptoTransferObserved,
 } from '../../protocol/index.js';
+import { publishCommand } from '../../platform/index.js';
 
 export interface Observation {
   order: string;
@@ -28,11 +27,8 @@ export class TransferCommands {
   /** Publishes each observation; resolves after every JetStream ack. */
   async send(observations: readonly Observation[]): Promise<void> {
     for (const { order, observed } of observations) {
-      const id = chainTransferCommandId(observed);
-      const body: CommandBody = { id, name: CHAIN_TRANSFER_COMMAND, data: observed };
-      const h = natsHeaders();
-      for (const [k, v] of Object.entries(systemCommandHeaders(CHAIN_WATCHER_SENDER, Date.now()))) h.set(k, v);
-      await this.js.publish(subjects.command(CRYPTO_ACTOR, partitionOf(order, this.partitions), order), JSON.stringify(body), { msgID: id, headers: h });
+      const cmd = { id: chainTransferCommandId(observed), actor: CRYPTO_ACTOR, entity: order, name: CHAIN_TRANSFER_COMMAND, data: observed };
+      await publishCommand(this.js, commandMessage(cmd, { kind: 'system', sender: CHAIN_WATCHER_SENDER, receivedAt: Date.now() }, this.partitions));
     }
   }
 }

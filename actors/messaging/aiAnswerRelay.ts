@@ -13,13 +13,13 @@
  * through its documented schema in protocol/.
  */
 import { jetstream, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Compile } from 'typebox/compile';
 import {
   AI_ANSWER_POST_COMMAND, AI_ANSWER_POST_SENDER, AiAnswerCompletedEvent, MESSAGING_LIMITS, ROOM_ACTOR, aiAnswerPostCommandId,
-  partitionOf, subjects, systemCommandHeaders, type AiAnswerPost, type CommandBody,
+  commandMessage, type AiAnswerPost,
 } from '../../protocol/index.js';
-import type { Logger } from '../../platform/index.js';
+import { publishCommand, type Logger } from '../../platform/index.js';
 import { messagingAiAnswerPosts } from './metrics.js';
 import { DurableEventConsumer } from './durableEventConsumer.js';
 
@@ -62,12 +62,9 @@ export class AiAnswerRelay extends DurableEventConsumer {
       text: event.data.answer.slice(0, MESSAGING_LIMITS.textLength),
       conversation: event.entity,
     };
-    const id = aiAnswerPostCommandId(event.id);
-    const body: CommandBody = { id, name: AI_ANSWER_POST_COMMAND, data };
-    const h = natsHeaders();
-    for (const [k, v] of Object.entries(systemCommandHeaders(AI_ANSWER_POST_SENDER, Date.now()))) h.set(k, v);
+    const cmd = { id: aiAnswerPostCommandId(event.id), actor: ROOM_ACTOR, entity: postTo.room, name: AI_ANSWER_POST_COMMAND, data };
     try {
-      await this.js.publish(subjects.command(ROOM_ACTOR, partitionOf(postTo.room, this.partitions), postTo.room), JSON.stringify(body), { msgID: id, headers: h });
+      await publishCommand(this.js, commandMessage(cmd, { kind: 'system', sender: AI_ANSWER_POST_SENDER, receivedAt: Date.now() }, this.partitions));
       messagingAiAnswerPosts.inc();
       msg.ack();
     } catch (err) {

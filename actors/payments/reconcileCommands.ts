@@ -10,11 +10,9 @@
  * publishes duplicates JetStream drops, and applying a snapshot twice
  * changes an order once (orderService.ts).
  */
-import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import {
-  PAYMENTS_ACTOR, partitionOf, subjects, systemCommandHeaders, type CommandBody, type PaymentIntentSnapshot,
-} from '../../protocol/index.js';
+import { PAYMENTS_ACTOR, commandMessage, type PaymentIntentSnapshot } from '../../protocol/index.js';
+import { publishCommand } from '../../platform/index.js';
 
 /** The system sender of reconciliation commands. */
 export const RECONCILER_SENDER = 'system:reconciler';
@@ -41,12 +39,9 @@ export class ReconcileCommands {
   /** Publishes one `reconcile` command per order; resolves after every JetStream ack. */
   async send(tick: number, orders: ReadonlyArray<{ order: string; paymentIntent: PaymentIntentSnapshot }>): Promise<void> {
     for (const { order, paymentIntent } of orders) {
-      const id = reconcileCommandId(tick, order);
       const data: ReconcileCommand = { tick, paymentIntent };
-      const body: CommandBody = { id, name: RECONCILE_COMMAND, data };
-      const h = natsHeaders();
-      for (const [k, v] of Object.entries(systemCommandHeaders(RECONCILER_SENDER, Date.now()))) h.set(k, v);
-      await this.js.publish(subjects.command(PAYMENTS_ACTOR, partitionOf(order, this.partitions), order), JSON.stringify(body), { msgID: id, headers: h });
+      const cmd = { id: reconcileCommandId(tick, order), actor: PAYMENTS_ACTOR, entity: order, name: RECONCILE_COMMAND, data };
+      await publishCommand(this.js, commandMessage(cmd, { kind: 'system', sender: RECONCILER_SENDER, receivedAt: Date.now() }, this.partitions));
     }
   }
 }

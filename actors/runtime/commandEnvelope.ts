@@ -68,10 +68,3 @@ export function parseCommand(msg: JsMsg): ParsedCommand {
     },
   };
 }
-
-/** The trace id of a W3C traceparent (`00-<trace id>-<span id>-<flags>`). */
-export function traceIdOf(traceparent: string | undefined): string | undefined {
-  if (!traceparent) return undefined;
-  const id = traceparent.split('-')[1];
-  return id && id.length === 32 ? id : undefined;
-}

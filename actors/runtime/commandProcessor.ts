@@ -16,7 +16,7 @@
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { subjects, type PushBody } from '../../protocol/index.js';
+import { subjects, traceIdOf, type PushBody } from '../../protocol/index.js';
 import {
   actorHandlerLatency, actorHandlersRunning, actorQueueWait, actorRedeliveries, actorRetries,
 } from '../../platform/index.js';
@@ -24,7 +24,7 @@ import type { Logger } from '../../platform/index.js';
 import type { ActorDefinition, CommandContext, Decision } from './actorDefinition.js';
 import type { ActorSettings } from './actorSettings.js';
 import { remember } from './appliedMemory.js';
-import { traceIdOf, type CommandEnvelope } from './commandEnvelope.js';
+import type { CommandEnvelope } from './commandEnvelope.js';
 import { HandlerTimeoutError, PartitionLostError, classifyError } from './commandErrors.js';
 import { committedEntries, pushHeaders, resultEntry, resultOf, type CommandOutcome } from './commandOutcome.js';
 import type { ConcurrencyLimit } from './concurrencyLimit.js';

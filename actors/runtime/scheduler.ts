@@ -17,10 +17,10 @@
  * again — JetStream drops it inside the duplicate window, and past it the
  * entity's applied-command record (same key) refuses a second application.
  */
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { HEADERS, partitionOf, subjects, type CommandBody } from '../../protocol/index.js';
-import { actorCronTicks, actorSchedulerLeader, actorTimersFired } from '../../platform/index.js';
+import { commandMessage, type CommandToSend } from '../../protocol/index.js';
+import { actorCronTicks, actorSchedulerLeader, actorTimersFired, publishCommand } from '../../platform/index.js';
 import type { Logger } from '../../platform/index.js';
 import type { CronJob } from './actorDefinition.js';
 import { FencedLeases, type HeldLease } from './fencedLeases.js';
@@ -137,8 +137,8 @@ export class Scheduler {
 
   private async sendTimer(timer: TimerDocument): Promise<void> {
     const id = `timer:${timer._id}:${timer.due}`;
-    const body: CommandBody = timer.data === undefined || timer.data === null ? { id, name: timer.name } : { id, name: timer.name, data: timer.data };
-    await this.publishCommand(timer.actor, timer.entity, body, id, 'timer');
+    const data = timer.data === undefined || timer.data === null ? {} : { data: timer.data };
+    await this.publishCommand({ id, actor: timer.actor, entity: timer.entity, name: timer.name, ...data }, 'timer');
   }
 
   private async fireCron(now: number): Promise<void> {
@@ -154,17 +154,14 @@ export class Scheduler {
         continue;
       }
       const id = `cron:${actor}:${job.name}:${tick}`;
-      const duplicate = await this.publishCommand(actor, job.entity, { id, name: job.command, data: { job: job.name, tick } }, id, 'cron');
+      const duplicate = await this.publishCommand({ id, actor, entity: job.entity, name: job.command, data: { job: job.name, tick } }, 'cron');
       actorCronTicks.inc({ actor, outcome: duplicate ? 'duplicate' : 'sent' });
     }
   }
 
   /** Publishes a command as the runtime (no user, no session); returns true when JetStream saw it before. */
-  private async publishCommand(actor: string, entity: string, body: CommandBody, msgId: string, origin: 'timer' | 'cron'): Promise<boolean> {
-    const h = natsHeaders();
-    h.set(HEADERS.origin, origin);
-    h.set(HEADERS.acceptedAt, Date.now().toFixed(3));
-    const ack = await this.d.js.publish(subjects.command(actor, partitionOf(entity, this.d.partitions), entity), JSON.stringify(body), { msgID: msgId, headers: h });
-    return ack.duplicate;
+  private async publishCommand(cmd: CommandToSend, origin: 'timer' | 'cron'): Promise<boolean> {
+    const { duplicate } = await publishCommand(this.d.js, commandMessage(cmd, { kind: 'scheduler', origin, receivedAt: Date.now() }, this.d.partitions));
+    return duplicate;
   }
 }

@@ -4,11 +4,12 @@
  * Nats-Msg-Id = commandKey(userToken, id)), listens to a session's live
  * pushes, and reads everything a session ever got from the OUT stream.
  */
-import { connect, headers as natsHeaders, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import {
-  HEADERS, STREAMS, commandKey, partitionOf, subjectToken, subjects, type CommandBody, type PushBody,
+  HEADERS, STREAMS, commandMessage, subjects, type PushBody,
 } from '../../protocol/index.js';
+import { publishCommand } from '../../platform/index.js';
 
 export interface TestCommand {
   actor: string;
@@ -21,8 +22,6 @@ export interface TestCommand {
   /** @default the driver's session */
   session?: string;
   traceparent?: string;
-  /** Publish without Nats-Msg-Id (the runtime then derives the key from user + id): lets a test store a command twice. */
-  withoutMsgId?: boolean;
 }
 
 export interface Push {
@@ -59,19 +58,10 @@ export class CommandDriver {
 
   /** Publishes one command; resolves after the JetStream ack (like the gateway's `accepted`). */
   async send(cmd: TestCommand): Promise<{ seq: number; duplicate: boolean }> {
-    const user = cmd.user ?? 'tester';
-    const h = natsHeaders();
-    h.set(HEADERS.user, user);
-    h.set(HEADERS.session, cmd.session ?? this.session);
-    h.set(HEADERS.commandId, cmd.id);
-    h.set(HEADERS.acceptedAt, Date.now().toFixed(3));
-    if (cmd.traceparent) h.set(HEADERS.traceparent, cmd.traceparent);
-    const body: CommandBody = cmd.data === undefined ? { id: cmd.id, name: cmd.name } : { id: cmd.id, name: cmd.name, data: cmd.data };
-    const subject = subjects.command(cmd.actor, partitionOf(cmd.entity, this.partitions), cmd.entity);
-    const ack = await this.js.publish(subject, JSON.stringify(body), cmd.withoutMsgId
-      ? { headers: h }
-      : { headers: h, msgID: commandKey(subjectToken(user), cmd.id) });
-    return { seq: ack.seq, duplicate: ack.duplicate };
+    return publishCommand(this.js, commandMessage(cmd, {
+      kind: 'client', user: cmd.user ?? 'tester', session: cmd.session ?? this.session, receivedAt: Date.now(),
+      ...(cmd.traceparent ? { traceparent: cmd.traceparent } : {}),
+    }, this.partitions));
   }
 
   /** The first live push matching `match`, waiting up to `timeoutMs`. */

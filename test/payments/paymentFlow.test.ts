@@ -7,11 +7,9 @@
  */
 import t from 'tap';
 import assert from 'node:assert/strict';
-import { headers as natsHeaders } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import {
-  PAYMENTS_ACTOR, STRIPE_EVENT_COMMAND, STRIPE_WEBHOOK_SENDER, partitionOf, subjects, systemCommandHeaders,
-} from '../../protocol/index.js';
+import { PAYMENTS_ACTOR, STRIPE_EVENT_COMMAND, STRIPE_WEBHOOK_SENDER, commandMessage, partitionOf, subjects } from '../../protocol/index.js';
+import { publishCommand } from '../../platform/index.js';
 import { StripeWebhookVerifier, stripeTestSignatureHeader, toStripeEventCommand } from '../../integrations/index.js';
 import { LEDGER_COLLECTION } from '../../actors/payments/index.js';
 import {
@@ -128,10 +126,8 @@ t.test('payments webhooks - an event replayed after JetStream\'s duplicate windo
   const first = await orderReaches(f, order, 'succeeded', (s) => s.status === 'succeeded');
   // Past the duplicate window (and past the entity's applied memory) the same event arrives under a new Nats-Msg-Id.
   const command = toStripeEventCommand(new StripeWebhookVerifier({ webhookSecret: WEBHOOK_SECRET }).verifyWebhook(payload, stripeEventHeader(payload)))!;
-  const h = natsHeaders();
-  for (const [k, v] of Object.entries(systemCommandHeaders(STRIPE_WEBHOOK_SENDER, Date.now()))) h.set(k, v);
-  const subject = subjects.command(PAYMENTS_ACTOR, partitionOf(order, 8), order);
-  await jetstream(f.nc).publish(subject, JSON.stringify({ id: 'late-replay', name: STRIPE_EVENT_COMMAND, data: command }), { msgID: `late-replay-${order}`, headers: h });
+  const replay = { id: `late-replay-${order}`, actor: PAYMENTS_ACTOR, entity: order, name: STRIPE_EVENT_COMMAND, data: command };
+  await publishCommand(jetstream(f.nc), commandMessage(replay, { kind: 'system', sender: STRIPE_WEBHOOK_SENDER, receivedAt: Date.now() }, 8));
   const after = await orderReaches(f, order, 'the replay handled', (_s, d) => d.applied.some((a) => a.key === `late-replay-${order}`));
   assert.equal(after.state.version, first.state.version);
   assert.deepEqual(await storedLedger(f, order), await committedLedger(f, order));

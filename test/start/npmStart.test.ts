@@ -35,7 +35,8 @@ t.test('npm start - the local stack answers welcome, accepted and result and ser
   stack.stderr.on('data', (b: Buffer) => { out += b.toString(); });
   const exited = new Promise<number | null>((resolve) => stack.once('exit', (code) => resolve(code)));
   try {
-    const deadline = Date.now() + 60_000;
+    // Starting four servers and two processes under tsx: ~30 s on a quiet 2-core machine, more beside other test files.
+    const deadline = Date.now() + 150_000;
     while (!/Ctrl-C stops everything/.test(out)) {
       assert.ok(Date.now() < deadline, `stack did not start:\n${out}`);
       assert.equal(stack.exitCode, null, `stack exited during start:\n${out}`);
@@ -79,6 +80,12 @@ t.test('npm start - the local stack answers welcome, accepted and result and ser
     if (leftover.length > 0) t.comment(execFileSync('ps', ['-o', 'pid,stat,args', '-p', leftover.join(',')], { encoding: 'utf8' }));
     assert.deepEqual(leftover, [], 'no child process left running');
   } finally {
-    if (stack.exitCode === null) stack.kill('SIGKILL');
+    // A failed run stops the stack the way Ctrl-C does (it stops its servers), then kills what is left.
+    if (stack.exitCode === null) {
+      const children = childPids(stack.pid!);
+      stack.kill('SIGINT');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+      for (const pid of [stack.pid!, ...children]) if (running(pid)) process.kill(pid, 'SIGKILL');
+    }
   }
 });

@@ -131,8 +131,7 @@ export class EntityStore<S> {
   private async loadBatch(ids: string[]): Promise<Array<EntityRecord<S>>> {
     actorStoreRoundTrips.inc({ actor: this.actor, kind: 'load' });
     const unique = [...new Set(ids)];
-    // One id as an equality: the dev/test server (mongowire) looks up only `_id` equality through its index, `$in` scans.
-    const docs = await this.collection.find(unique.length === 1 ? { _id: unique[0]! } : { _id: { $in: unique } }).toArray();
+    const docs = await this.collection.find({ _id: { $in: unique } }).toArray();
     actorStoreDocuments.inc({ actor: this.actor, op: 'loaded' }, docs.length);
     const byId = new Map(docs.map((d) => [d._id, d]));
     return ids.map((id) => this.recordOf(id, byId.get(id)));

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prepares a build of mongowire against a copy of FerretDB with four changes,
+# Prepares a build of mongowire against a copy of FerretDB with five changes,
 # and prints the go.mod to build with (`go build -modfile <it>`). Usage,
 # inside deploy/local/mongowire:
 #   ferretdb-patch.sh <work dir>
@@ -88,6 +88,71 @@ GO
 resource="$work/ferretdb/internal/util/resource/resource.go"
 sed -i 's/^func \(Track\|Untrack\)(obj any, token \*Token) {$/&\n\treturn/' "$resource"
 [ "$(grep -A1 -E '^func (Track|Untrack)\(obj any, token \*Token\) \{$' "$resource" | grep -c '^	return$')" = 2 ] || fail "Track/Untrack not found in $resource"
+
+# 5. Push an _id $in down as `WHERE <id> IN (…)`.
+# The actor runtime loads the entities of a group commit together with one
+# find({_id: {$in: [ids]}}) (actors/runtime/entityStore.ts). FerretDB pushes
+# only an _id equality down, so that find read and decoded every document of
+# the collection — a cost that grows with the collection. An _id filter that
+# is exactly {$in: [strings or ObjectIDs]} (≤ 1,000 of them) now becomes an IN
+# over the same expression the unique _id index is on (change 2). As in
+# change 1, the handler filters what the backend returns against the whole
+# filter again, so results are unchanged.
+sqlite_dir="$work/ferretdb/internal/backends/sqlite"
+cat > "$sqlite_dir/id_in_pushdown.go" <<'GO'
+package sqlite
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
+	"github.com/FerretDB/FerretDB/internal/handler/sjson"
+	"github.com/FerretDB/FerretDB/internal/types"
+	"github.com/FerretDB/FerretDB/internal/util/must"
+)
+
+// maxIDsInPushdown bounds the placeholders of one IN (SQLite allows 32,766 per statement).
+const maxIDsInPushdown = 1000
+
+// idInPushdown returns ` WHERE <IDColumn> IN (?, …)` and its arguments when
+// v, the filter's _id value, is exactly {$in: [ids]} of strings or ObjectIDs.
+func idInPushdown(v any) (string, []any, bool) {
+	doc, ok := v.(*types.Document)
+	if !ok || doc.Len() != 1 {
+		return "", nil, false
+	}
+	in, err := doc.Get("$in")
+	if err != nil {
+		return "", nil, false
+	}
+	ids, ok := in.(*types.Array)
+	if !ok || ids.Len() == 0 || ids.Len() > maxIDsInPushdown {
+		return "", nil, false
+	}
+	args := make([]any, 0, ids.Len())
+	for i := 0; i < ids.Len(); i++ {
+		id := must.NotFail(ids.Get(i))
+		switch id.(type) {
+		case string, types.ObjectID:
+			args = append(args, string(must.NotFail(sjson.MarshalSingleValue(id))))
+		default:
+			return "", nil, false
+		}
+	}
+	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+	return fmt.Sprintf(` WHERE %s IN (%s)`, metadata.IDColumn, placeholders), args, true
+}
+GO
+# Query is the first function with the _id switch; Explain (the second) keeps its plan report as it is.
+awk '!done && /^		case string, types.ObjectID:$/ {
+  print "		case *types.Document:"
+  print "			if clause, inArgs, ok := idInPushdown(v); ok {"
+  print "				whereClause, args = clause, inArgs"
+  print "			}"
+  done = 1
+} { print }' "$sqlite_dir/collection.go" > "$sqlite_dir/collection.go.new" && mv "$sqlite_dir/collection.go.new" "$sqlite_dir/collection.go"
+[ "$(grep -c 'idInPushdown(v)' "$sqlite_dir/collection.go")" = 1 ] || fail "the _id switch of Query not found in $sqlite_dir/collection.go"
 
 cp go.mod "$work/go.mod" && cp go.sum "$work/go.sum"
 printf '\nreplace github.com/FerretDB/FerretDB => %s\n' "$work/ferretdb" >> "$work/go.mod"

@@ -9,11 +9,12 @@
  *   npm run bench:actors -- [commands=2000] [entities=100] [workers=1]
  */
 import { readFileSync } from 'node:fs';
-import { connect, headers as natsHeaders } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { startServers } from '../deploy/local/servers.js';
 import { SwitchyardProcess } from '../deploy/local/switchyardProcess.js';
-import { HEADERS, commandKey, partitionOf, subjects } from '../protocol/index.js';
+import { HEADERS, commandMessage, subjects } from '../protocol/index.js';
+import { publishCommand } from '../platform/index.js';
 import { readStore, storeFiguresLine } from './stats/storeFigures.js';
 
 const [commands = 2000, entities = 100, workers = 1] = process.argv.slice(2).map(Number);
@@ -60,13 +61,9 @@ try {
   for (let i = 0; i < commands; i++) {
     const id = `b${i}`;
     const entity = `bench-${i % entities}`;
-    const h = natsHeaders();
-    h.set(HEADERS.user, 'bench');
-    h.set(HEADERS.session, session);
-    h.set(HEADERS.commandId, id);
-    h.set(HEADERS.acceptedAt, Date.now().toFixed(3));
     sentAt.set(id, performance.now());
-    const p = js.publish(subjects.command('counter', partitionOf(entity, PARTITIONS), entity), JSON.stringify({ id, name: 'add', data: { by: 1 } }), { msgID: commandKey('bench', id), headers: h });
+    const cmd = { id, actor: 'counter', entity, name: 'add', data: { by: 1 } };
+    const p = publishCommand(js, commandMessage(cmd, { kind: 'client', user: 'bench', session, receivedAt: Date.now() }, PARTITIONS));
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
     if (inFlight.size >= 256) await Promise.race(inFlight);

@@ -1,7 +1,7 @@
 /** Process plumbing shared by gateways and workers: config, logs, metrics, connections, lifecycle. */
 export { loadConfig, configTable, secretConfigKeys, composeFields, defineConfigSection, field, ConfigError, PLATFORM_CONFIG } from './config.js';
 export type { Config, ConfigField, ConfigFields, ConfigSection, LoadedConfig, SectionValues } from './config.js';
-export { createLogger, REDACT_PATHS } from './logger.js';
+export { createLogger, lazyChild, REDACT_PATHS } from './logger.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { connectNats, ensureStreams, streamConfigs } from './nats.js';
 export { publishCommand, natsHeadersOf } from './commandBus.js';

@@ -42,3 +42,26 @@ export function createLogger(options: LoggerOptions): Logger {
     options.destination ?? process.stdout,
   );
 }
+
+/**
+ * A child of `parent` made on first use. Making a pino child runs the
+ * redaction over its bindings, which costs more than most commands' whole
+ * handler; a log per command (actors/runtime/commandProcessor.ts) is made
+ * this way, so a command that writes no line pays nothing. `level` and
+ * `isLevelEnabled` answer from the parent without making the child.
+ */
+export function lazyChild(parent: Logger, bindings: () => Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  const made = (): Logger => (child ??= parent.child(bindings()));
+  return new Proxy(parent, {
+    get(_target, property) {
+      if (child === undefined && (property === 'level' || property === 'isLevelEnabled')) {
+        const value = Reflect.get(parent, property, parent) as unknown;
+        return typeof value === 'function' ? value.bind(parent) : value;
+      }
+      const target = made();
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

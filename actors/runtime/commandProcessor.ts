@@ -18,7 +18,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { subjects, traceIdOf, type PushBody } from '../../protocol/index.js';
 import {
-  actorHandlerLatency, actorHandlersRunning, actorQueueWait, actorRedeliveries, actorRetries,
+  actorHandlerLatency, actorHandlersRunning, actorQueueWait, actorRedeliveries, actorRetries, lazyChild,
 } from '../../platform/index.js';
 import type { Logger } from '../../platform/index.js';
 import type { ActorDefinition, CommandContext, Decision } from './actorDefinition.js';
@@ -63,9 +63,9 @@ const DOMAIN_EVENT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,3}$/;
 export class CommandProcessor<S, D> {
   constructor(private readonly d: CommandProcessorDeps<S, D>) {}
 
-  /** The log of one command: carries its trace id, actor, entity, command id and key. */
+  /** The log of one command: carries its trace id, actor, entity, command id and key (made when a line is first written). */
   logOf(env: CommandEnvelope): Logger {
-    return this.d.logger.child({ trace: traceIdOf(env.traceparent), actor: this.d.actor.name, entity: env.entity, command: env.body.id, key: env.key });
+    return lazyChild(this.d.logger, () => ({ trace: traceIdOf(env.traceparent), actor: this.d.actor.name, entity: env.entity, command: env.body.id, key: env.key }));
   }
 
   /** Runs `env` against `record` (not changed); see the header. */

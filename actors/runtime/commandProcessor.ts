@@ -15,13 +15,12 @@
  * Throws PartitionLostError when the partition is lost while it runs.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
 import { subjects, traceIdOf, type PushBody } from '../../protocol/index.js';
 import {
-  actorHandlerLatency, actorHandlersRunning, actorQueueWait, actorRedeliveries, actorRetries, lazyChild,
+  actorHandlerLatency, actorHandlersRunning, actorQueueWait, actorRedeliveries, actorRetries, lazyChild, natsHeadersOf,
 } from '../../platform/index.js';
 import type { Logger } from '../../platform/index.js';
-import type { ActorDefinition, CommandContext, Decision } from './actorDefinition.js';
+import type { ActorDefinition, CommandContext, Decision, Route } from './actorDefinition.js';
 import type { ActorSettings } from './actorSettings.js';
 import { remember } from './appliedMemory.js';
 import type { CommandEnvelope } from './commandEnvelope.js';
@@ -31,7 +30,7 @@ import type { ConcurrencyLimit } from './concurrencyLimit.js';
 import type { EntityRecord } from './entityStore.js';
 import type { OutboxEntry } from './outbox.js';
 import { retryDelayMs, sleep } from './retryBackoff.js';
-import { invokeRoute } from './routeInvoker.js';
+import { findRoute, invokeRoute } from './routeInvoker.js';
 
 /** What a command runs under: its partition, and a signal that aborts when the partition is lost. */
 export interface PartitionOwnership {
@@ -98,14 +97,14 @@ export class CommandProcessor<S, D> {
   /** Attempts of the route until a decision, a refusal, cancel, or the last attempt (dead letter). */
   private async execute(env: CommandEnvelope, record: EntityRecord<S>, own: PartitionOwnership, log: Logger): Promise<CommandOutcome<S>> {
     const { actor, settings } = this.d;
-    const route = Object.hasOwn(actor.router, env.body.name) ? actor.router[env.body.name] : undefined;
+    const route = findRoute(actor, env.body.name);
     const timeoutMs = route?.options.timeoutMs ?? settings.timeoutMs;
     const maxAttempts = route?.options.maxAttempts ?? settings.maxAttempts;
     let reason = '';
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (env.cancelled) return cancelledOutcome();
       try {
-        const decision = await this.attempt(env, record, own, attempt, timeoutMs, log);
+        const decision = await this.attempt(env, route, record, own, attempt, timeoutMs, log);
         return { kind: 'ok', decision };
       } catch (err) {
         if (own.lost.aborted) throw new PartitionLostError(`partition ${own.partition} lost during the handler`, { cause: err });
@@ -136,7 +135,7 @@ export class CommandProcessor<S, D> {
   }
 
   /** One attempt: handler slots, timeout, cancel and partition-loss abort, progress flushed before returning. */
-  private async attempt(env: CommandEnvelope, record: EntityRecord<S>, own: PartitionOwnership, attempt: number, timeoutMs: number, log: Logger): Promise<Decision<S>> {
+  private async attempt(env: CommandEnvelope, route: Route<S, D> | undefined, record: EntityRecord<S>, own: PartitionOwnership, attempt: number, timeoutMs: number, log: Logger): Promise<Decision<S>> {
     const { actor, limits } = this.d;
     for (const limit of limits) await limit.acquire();
     const abort = new AbortController();
@@ -158,10 +157,8 @@ export class CommandProcessor<S, D> {
         key: env.key, origin: env.origin, attempt, now: started, signal: abort.signal, log, deps: this.d.deps,
         progress: (data) => {
           if (env.origin !== 'client' || !env.session || abort.signal.aborted) return;
-          const h = natsHeaders();
-          for (const [k, v] of Object.entries(pushHeaders(env))) h.set(k, v);
           const body: PushBody = data === undefined ? { type: 'progress', id: env.body.id } : { type: 'progress', id: env.body.id, data };
-          progress.push(this.d.js.publish(subjects.sessionPush(env.session), JSON.stringify(body), { msgID: `progress:${env.key}:${attempt}:${progressCount++}`, headers: h })
+          progress.push(this.d.js.publish(subjects.sessionPush(env.session), JSON.stringify(body), { msgID: `progress:${env.key}:${attempt}:${progressCount++}`, headers: natsHeadersOf(pushHeaders(env)) })
             .catch((err: unknown) => log.warn({ err }, 'progress publish failed')));
         },
         heartbeat: () => env.msg.working(),
@@ -171,7 +168,7 @@ export class CommandProcessor<S, D> {
         abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
       });
       aborted.catch(() => {});
-      const decision = await Promise.race([invokeRoute(actor, structuredClone(record.state), env.body.data, ctx), aborted]);
+      const decision = await Promise.race([invokeRoute(actor, route, structuredClone(record.state), env.body.data, ctx), aborted]);
       checkDecision(decision);
       await Promise.all(progress);
       actorHandlerLatency.observe({ actor: actor.name }, (Date.now() - started) / 1000);

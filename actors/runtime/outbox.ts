@@ -23,10 +23,9 @@
  * issued in order on one connection and their acks awaited together, so
  * one entity's pushes keep their order in OUT.
  */
-import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '../../protocol/index.js';
-import { actorOutboxLag } from '../../platform/index.js';
+import { actorOutboxLag, natsHeadersOf } from '../../platform/index.js';
 import { timerId, type TimerStore } from './timerStore.js';
 
 interface EntryBase {
@@ -99,12 +98,7 @@ export class Outbox {
   }
 
   private async publish(entry: PublishEntry): Promise<void> {
-    let h;
-    if (entry.headers) {
-      h = natsHeaders();
-      for (const [k, v] of Object.entries(entry.headers)) h.set(k, v);
-    }
-    await this.js.publish(entry.subject, entry.body, h ? { msgID: entry.id, headers: h } : { msgID: entry.id });
+    await this.js.publish(entry.subject, entry.body, entry.headers ? { msgID: entry.id, headers: natsHeadersOf(entry.headers) } : { msgID: entry.id });
     actorOutboxLag.observe({ actor: this.actor }, Math.max(0, Date.now() - entry.at) / 1000);
   }
 }

@@ -17,7 +17,7 @@ import type { ErrorBody } from '../../protocol/index.js';
 import { createLogger } from '../../platform/index.js';
 import type { ActorDefinition, CommandContext, CommandOrigin, Decision } from './actorDefinition.js';
 import { classifyError } from './commandErrors.js';
-import { invokeRoute } from './routeInvoker.js';
+import { findRoute, invokeRoute } from './routeInvoker.js';
 
 /** Who sends a command in a test. */
 export interface TestSender {
@@ -61,7 +61,7 @@ export function testEntity<S, D>(actor: ActorDefinition<S, D>, entity: string, o
         progress: () => {}, heartbeat: () => {},
       };
       try {
-        const decision = await invokeRoute(actor, structuredClone(state), data, ctx);
+        const decision = await invokeRoute(actor, findRoute(actor, name), structuredClone(state), data, ctx);
         if (decision.state !== undefined) state = decision.state;
         return { ok: true, result: decision.result, decision };
       } catch (err) {

@@ -5,7 +5,7 @@
  * worker SIGKILLed. Measured per partition: from the kill to the first
  * result of a command sent after it. SY_FAILURE_DETECTION_MS=0 in the
  * environment runs the same test the old way (takeover after the lease TTL),
- * which fails it.
+ * which fails it. FF_DEBUG=1 prints the surviving worker's log around the kill.
  */
 import t from 'tap';
 import assert from 'node:assert/strict';

@@ -18,6 +18,10 @@
  * caught up. This holds while a lease name takes fewer than one token per
  * millisecond on average and the Redis host's clock does not go back.
  *
+ * A worker declared dead (workerLiveness.ts) does not make the others wait
+ * for its TTL: `acquire(name, deadOwners)` replaces a lease held by exactly
+ * one of those owners, with a new token like any new holder.
+ *
  * Keys: `sy:{lease:<name>}` and `sy:{lease:<name>}:fence` share a hash tag,
  * so both live on one Redis Cluster slot and each script touches one slot.
  *

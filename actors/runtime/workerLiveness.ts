@@ -10,9 +10,13 @@
  * declared dead loses its partitions early, never its safety — the fencing
  * token still refuses a superseded owner's writes.
  *
- * A worker judges nobody while it does not hear its own beats (its NATS
- * connection is down or it was itself stalled: the silence is then on its
- * side), and after a gap in its own beats it gives every peer a fresh
+ * A peer is declared dead only while this worker's own beats kept coming
+ * back after the peer's last one, for nearly the detection time: one
+ * connection delivers the beats in order, so that is evidence the silence is
+ * the peer's, not this worker's (its connection down, or its event loop
+ * stalled — a stalled worker reads the beats that waited in its socket, in
+ * order, when it wakes). Beats lost while this worker's connection was down
+ * are not held against anyone: a reconnect gives every peer a fresh
  * detection time.
  *
  * The other direction: the peers may have declared THIS worker dead while
@@ -46,6 +50,7 @@ export class WorkerLiveness {
   private readonly selfGapMs: number;
   private sub: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(private readonly d: WorkerLivenessDeps) {
     this.beatMs = Math.max(25, Math.floor(d.detectionMs / 4));
@@ -59,9 +64,16 @@ export class WorkerLiveness {
     this.beat();
     this.timer = setInterval(() => this.tick(), this.beatMs);
     this.timer.unref();
+    void (async () => {
+      for await (const status of this.d.nc.status()) {
+        if (this.stopped) return;
+        if (status.type === 'disconnect' || status.type === 'reconnect') this.hearEveryoneAfresh(Date.now());
+      }
+    })().catch(() => {});
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     this.sub?.unsubscribe();
   }
@@ -83,10 +95,7 @@ export class WorkerLiveness {
 
   private received(member: string, at: number): void {
     if (member === this.d.member) {
-      if (at - this.heardSelfAt > this.selfGapMs) {
-        this.selfGapEndedAt = at;
-        for (const peer of this.heard.keys()) this.heard.set(peer, at);
-      }
+      if (at - this.heardSelfAt > this.selfGapMs) this.selfGapEndedAt = at;
       this.heardSelfAt = at;
       return;
     }
@@ -95,12 +104,15 @@ export class WorkerLiveness {
     if (!known) this.d.onAlive(member);
   }
 
+  private hearEveryoneAfresh(now: number): void {
+    for (const peer of this.heard.keys()) this.heard.set(peer, now);
+  }
+
   private tick(): void {
     this.beat();
     const now = Date.now();
-    if (now - this.heardSelfAt > this.selfGapMs) return;
     for (const [peer, at] of this.heard) {
-      if (now - at < this.d.detectionMs) continue;
+      if (now - at < this.d.detectionMs || this.heardSelfAt - at < this.d.detectionMs - this.beatMs) continue;
       this.heard.delete(peer);
       this.d.logger.warn({ member: peer, silentMs: now - at }, 'worker declared dead (no liveness beat)');
       this.d.onDead(peer);

@@ -204,7 +204,7 @@ export const cmdBacklogByActor = new Gauge({
 
 export const actorRebalances = new Counter({
   name: 'switchyard_actor_rebalances_total',
-  help: 'Partition acquisitions and releases by this worker, by actor type and kind (acquired, released, lost).',
+  help: 'Partition acquisitions and releases by this worker, by actor type and kind (acquired, released, lost; taken_over: acquired from a worker declared dead before its lease expired, also counted as acquired).',
   labelNames: ['actor', 'kind'] as const,
   registers: [registry],
 });

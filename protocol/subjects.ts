@@ -13,6 +13,7 @@
  * | svc.acl.<kind>                       | —      | topic ACL request/reply (services.ts)     |
  * | svc.acl.invalidate                   | —      | membership changed: drop cached decisions |
  * | ctl.actors.<actor>.rebalance         | —      | actor workers: rebalance partitions now   |
+ * | ctl.actors.<actor>.alive             | —      | actor workers' liveness beats (member id) |
  */
 
 export const STREAMS = {
@@ -115,6 +116,8 @@ export const subjects = {
   aclInvalidate: 'svc.acl.invalidate',
   /** Actor workers nudge each other to rebalance partitions now (a worker joined or left). Core NATS, no stream. */
   actorRebalance: (actor: string) => `ctl.actors.${actor}.rebalance`,
+  /** Actor workers' liveness beats (payload: member id), for failure detection faster than the lease. Core NATS, no stream. */
+  actorAlive: (actor: string) => `ctl.actors.${actor}.alive`,
 } as const;
 
 /** Parses `cmd.<actor>.<partition>.<entity>`; undefined for anything else. */

@@ -5,6 +5,8 @@ import type { ActorOptions } from './actorDefinition.js';
 export interface ActorSettings {
   partitions: number;
   leaseTtlMs: number;
+  /** 0: off. */
+  failureDetectionMs: number;
   rebalanceIntervalMs: number;
   concurrency: number;
   timeoutMs: number;
@@ -22,6 +24,7 @@ export function actorSettings(config: Config, options: ActorOptions = {}): Actor
   return {
     partitions: config.partitions,
     leaseTtlMs: config.leaseTtlMs,
+    failureDetectionMs: config.failureDetectionMs,
     rebalanceIntervalMs: config.rebalanceIntervalMs,
     concurrency: options.concurrency ?? config.actorTypeConcurrency,
     timeoutMs: options.timeoutMs ?? config.actorHandlerTimeoutMs,

@@ -18,6 +18,10 @@
  * caught up. This holds while a lease name takes fewer than one token per
  * millisecond on average and the Redis host's clock does not go back.
  *
+ * A worker declared dead (workerLiveness.ts) does not make the others wait
+ * for its TTL: `acquire(name, deadOwners)` replaces a lease held by exactly
+ * one of those owners, with a new token like any new holder.
+ *
  * Keys: `sy:{lease:<name>}` and `sy:{lease:<name>}:fence` share a hash tag,
  * so both live on one Redis Cluster slot and each script touches one slot.
  *
@@ -28,15 +32,22 @@
 import type { Redis } from '../../platform/index.js';
 import { PartitionLostError } from './commandErrors.js';
 
+// ARGV[3..]: owners declared dead (workerLiveness.ts) whose lease may be replaced before it expires.
+// Returns {token, replaced owner or ''}; token 0 when another (live) owner holds the lease.
 const ACQUIRE = `
 local cur = redis.call('GET', KEYS[1])
+local replaced = ''
 if cur then
   local sep = string.find(cur, '|', 1, true)
-  if sep and string.sub(cur, 1, sep - 1) == ARGV[1] then
+  local holder = sep and string.sub(cur, 1, sep - 1) or cur
+  if sep and holder == ARGV[1] then
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
-    return tonumber(string.sub(cur, sep + 1))
+    return {tonumber(string.sub(cur, sep + 1)), ''}
   end
-  return 0
+  for i = 3, #ARGV do
+    if ARGV[i] == holder then replaced = holder end
+  end
+  if replaced == '' then return {0, ''} end
 end
 if redis.call('EXISTS', KEYS[2]) == 0 then
   local now = redis.call('TIME')
@@ -44,7 +55,7 @@ if redis.call('EXISTS', KEYS[2]) == 0 then
 end
 local token = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. '|' .. token, 'PX', ARGV[2])
-return token`;
+return {token, replaced}`;
 
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -66,6 +77,10 @@ export interface HeldLease {
   readonly token: number;
   /** Local epoch ms after which the lease must be treated as lost unless renewed. */
   validUntil: number;
+  /** Local epoch ms at which the last acquire/renew that Redis confirmed was sent (absent: unknown, i.e. long ago). */
+  confirmedAt?: number;
+  /** The owner declared dead whose lease this acquisition replaced before it expired. */
+  readonly takenOverFrom?: string;
 }
 
 export interface FencedLeasesOptions {
@@ -87,20 +102,29 @@ export class FencedLeases {
     this.marginMs = Math.max(50, Math.floor(this.ttlMs / 10));
   }
 
-  /** Takes the lease if nobody holds it (or this owner already does); undefined when another owner holds it. */
-  async acquire(name: string): Promise<HeldLease | undefined> {
+  /**
+   * Takes the lease if nobody holds it (or this owner already does), or if
+   * one of `deadOwners` holds it: that lease is replaced at once, with a new
+   * fencing token, instead of after its TTL. Undefined when another owner
+   * holds it.
+   */
+  async acquire(name: string, deadOwners: readonly string[] = []): Promise<HeldLease | undefined> {
     const sentAt = Date.now();
     const key = leaseKey(name);
-    const token = Number(await this.redis.eval(ACQUIRE, 2, key, `${key}:fence`, this.owner, this.ttlMs));
-    if (!token) return undefined;
-    return { name, token, validUntil: sentAt + this.ttlMs - this.marginMs };
+    const [token, replaced] = (await this.redis.eval(ACQUIRE, 2, key, `${key}:fence`, this.owner, this.ttlMs, ...deadOwners)) as [number, string];
+    if (!Number(token)) return undefined;
+    const lease: HeldLease = { name, token: Number(token), validUntil: sentAt + this.ttlMs - this.marginMs, confirmedAt: sentAt };
+    return replaced ? { ...lease, takenOverFrom: replaced } : lease;
   }
 
   /** Extends the lease; false when it expired or another owner holds it now (the lease is lost). */
   async renew(lease: HeldLease): Promise<boolean> {
     const sentAt = Date.now();
     const ok = Number(await this.redis.eval(RENEW, 1, leaseKey(lease.name), `${this.owner}|${lease.token}`, this.ttlMs)) === 1;
-    if (ok) lease.validUntil = sentAt + this.ttlMs - this.marginMs;
+    if (ok) {
+      lease.validUntil = sentAt + this.ttlMs - this.marginMs;
+      lease.confirmedAt = sentAt;
+    }
     return ok;
   }
 
@@ -123,12 +147,20 @@ export class FencedLeases {
  * starved of CPU and its renewals ran late. A zombie (its lease expired
  * during a pause and was taken over) fails here, so none of its commits is
  * even sent; the fencing token refuses any that were already on their way.
+ *
+ * With failure detection (workerLiveness.ts) the others may take the lease
+ * over long before its TTL, once this worker was silent for the detection
+ * time: `reconfirmAfter()` is the local time after which the lease must have
+ * been confirmed by Redis (renewed now if it was not), so a worker that was
+ * paused or cut off finds out it was taken over before it commits.
  * Throws PartitionLostError when the lease is not good for a commit.
  */
-export async function ensureLeaseForCommit(lease: HeldLease, ttlMs: number, renew: () => Promise<boolean>, lost?: AbortSignal): Promise<void> {
-  if (lease.validUntil - Date.now() < ttlMs / 2 && !(await renew())) {
+export async function ensureLeaseForCommit(
+  lease: HeldLease, ttlMs: number, renew: () => Promise<boolean>, lost?: AbortSignal, reconfirmAfter?: () => number,
+): Promise<void> {
+  const unconfirmed = reconfirmAfter !== undefined && (lease.confirmedAt ?? -Infinity) < reconfirmAfter();
+  if ((unconfirmed || lease.validUntil - Date.now() < ttlMs / 2) && !(await renew())) {
     throw new PartitionLostError(`lease ${lease.name} lost before a commit`);
   }
   if (lost?.aborted || !FencedLeases.isValid(lease)) throw new PartitionLostError(`lease ${lease.name} expired before a commit`);
 }
-

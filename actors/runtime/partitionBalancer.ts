@@ -15,7 +15,11 @@
  * a refused renewal means the partition is lost.
  *
  * Joining, leaving and crashing therefore converge within a round or two
- * after the membership changes (a crash: after the lease TTL). Leaving
+ * after the membership changes. A crash: as soon as the others declare the
+ * worker dead (workerLiveness.ts, SY_FAILURE_DETECTION_MS) they remove it
+ * from the membership and replace its leases without waiting for their TTL
+ * (new fencing tokens; a recreated consumer delivers its unacked commands
+ * at once); without detection, after the lease TTL. Leaving
  * (SIGTERM) deregisters first, then releases everything gracefully while
  * the others pick the partitions up one by one — no redelivery storm, since
  * every released partition's commands were acked before its lease went.
@@ -27,6 +31,7 @@ import type { Logger } from '../../platform/index.js';
 import type { ActorSettings } from './actorSettings.js';
 import { FencedLeases } from './fencedLeases.js';
 import { PartitionConsumer, type PartitionConsumerDeps } from './partitionConsumer.js';
+import { WorkerLiveness } from './workerLiveness.js';
 import { WorkerMembership, fairShare } from './workerMembership.js';
 
 export interface PartitionBalancerDeps {
@@ -38,7 +43,7 @@ export interface PartitionBalancerDeps {
   membership: WorkerMembership;
   settings: ActorSettings;
   logger: Logger;
-  consumerDeps: Omit<PartitionConsumerDeps, 'onLost' | 'renew'>;
+  consumerDeps: Omit<PartitionConsumerDeps, 'onLost' | 'renew' | 'reconfirmAfter'>;
 }
 
 export function partitionLeaseName(actor: string, partition: number): string {
@@ -63,6 +68,9 @@ export class PartitionBalancer {
   private nudges: Subscription | undefined;
   private readonly log: Logger;
   private readonly drains = new Set<Promise<void>>();
+  private liveness: WorkerLiveness | undefined;
+  /** Workers declared dead (by liveness), with when: their leases may be replaced until their TTL has passed anyway. */
+  private readonly dead = new Map<string, number>();
 
   constructor(private readonly d: PartitionBalancerDeps) {
     this.log = d.logger.child({ actor: d.actor });
@@ -75,6 +83,14 @@ export class PartitionBalancer {
 
   async start(): Promise<void> {
     this.nudges = this.d.nc.subscribe(subjects.actorRebalance(this.d.actor), { callback: () => this.trigger() });
+    if (this.d.settings.failureDetectionMs > 0) {
+      this.liveness = new WorkerLiveness({
+        nc: this.d.nc, actor: this.d.actor, member: this.d.member, detectionMs: this.d.settings.failureDetectionMs, logger: this.log,
+        onDead: (member) => this.declaredDead(member),
+        onAlive: (member) => { this.dead.delete(member); },
+      });
+      this.liveness.start();
+    }
     await this.rebalance();
     this.nudge();
     this.schedule();
@@ -96,6 +112,7 @@ export class PartitionBalancer {
     this.timer = undefined;
     clearInterval(this.renewTimer);
     this.nudges?.unsubscribe();
+    this.liveness?.stop();
     this.nudge();
   }
 
@@ -135,9 +152,25 @@ export class PartitionBalancer {
     return this.round;
   }
 
+  /** A peer fell silent: drop it from the membership and take its partitions over in a round now. */
+  private declaredDead(member: string): void {
+    if (member === this.d.member) return;
+    this.dead.set(member, Date.now());
+    void this.d.membership.remove(member).catch((err: unknown) => this.log.warn({ err, member }, 'could not remove a dead worker from the membership; it will expire'));
+    this.trigger();
+  }
+
+  /** Owners whose leases this worker may replace now. */
+  private deadOwners(): string[] {
+    const expired = Date.now() - this.d.settings.leaseTtlMs;
+    for (const [member, at] of this.dead) if (at < expired) this.dead.delete(member);
+    return [...this.dead.keys()];
+  }
+
   private async roundOnce(): Promise<void> {
     const { leases, membership, settings } = this.d;
-    const members = this.leaving ? await membership.live() : await membership.heartbeat();
+    const dead = this.deadOwners();
+    const members = (this.leaving ? await membership.live() : await membership.heartbeat()).filter((m) => !dead.includes(m));
     const share = this.leaving ? 0 : fairShare(settings.partitions, members, this.d.member);
 
     const surplus = this.owned.size - share;
@@ -151,7 +184,7 @@ export class PartitionBalancer {
       const candidates = preferredOrder(settings.partitions, members.length, Math.max(0, rank)).filter((p) => !this.owned.has(p) && !this.draining.has(p));
       // In parallel, as many at a time as are missing; partitions others still hold are skipped.
       while (this.owned.size < share && candidates.length > 0) {
-        await Promise.all(candidates.splice(0, share - this.owned.size).map((p) => this.tryAcquire(p)));
+        await Promise.all(candidates.splice(0, share - this.owned.size).map((p) => this.tryAcquire(p, dead)));
       }
     }
     actorPartitionsOwned.set({ actor: this.d.actor }, this.owned.size);
@@ -177,13 +210,15 @@ export class PartitionBalancer {
     return renewed;
   }
 
-  private async tryAcquire(partition: number): Promise<void> {
-    const lease = await this.d.leases.acquire(partitionLeaseName(this.d.actor, partition));
+  private async tryAcquire(partition: number, deadOwners: readonly string[]): Promise<void> {
+    const lease = await this.d.leases.acquire(partitionLeaseName(this.d.actor, partition), deadOwners);
     if (!lease) return;
+    const liveness = this.liveness;
     const pc = new PartitionConsumer({
       ...this.d.consumerDeps,
       onLost: (c, reason) => this.lost(c, reason),
       renew: (c) => this.renew(c),
+      ...(liveness ? { reconfirmAfter: () => liveness.reconfirmAfter() } : {}),
     }, partition, lease);
     try {
       await pc.start();
@@ -195,7 +230,8 @@ export class PartitionBalancer {
     }
     this.owned.set(partition, pc);
     actorRebalances.inc({ actor: this.d.actor, kind: 'acquired' });
-    this.log.info({ partition, token: lease.token }, 'partition acquired');
+    if (lease.takenOverFrom) actorRebalances.inc({ actor: this.d.actor, kind: 'taken_over' });
+    this.log.info({ partition, token: lease.token, ...(lease.takenOverFrom ? { takenOverFrom: lease.takenOverFrom } : {}) }, 'partition acquired');
   }
 
   private releaseGracefully(pc: PartitionConsumer): void {

@@ -55,6 +55,8 @@ export interface PartitionConsumerDeps {
   onLost: (consumer: PartitionConsumer, reason: string) => void;
   /** Renews this partition's lease now; false when it is lost. */
   renew: (consumer: PartitionConsumer) => Promise<boolean>;
+  /** See WorkerLiveness.reconfirmAfter; absent without failure detection. */
+  reconfirmAfter?: () => number;
 }
 
 export class PartitionConsumer implements TakeOwnership {
@@ -85,12 +87,14 @@ export class PartitionConsumer implements TakeOwnership {
   async start(): Promise<void> {
     const { actor, settings } = this.d;
     this.d.cache.dropPartition(this.partition);
-    const jsm = await jetstreamManager(this.d.nc);
+    // Two JetStream API requests per takeover (delete, add), no more: a worker that takes over the
+    // partitions of a dead one recreates all of them at once (no account-info check, no consumer info).
+    const jsm = await jetstreamManager(this.d.nc, { checkAPI: false });
     const name = partitionConsumerName(actor, this.partition);
     await jsm.consumers.delete(STREAMS.commands, name).catch((err: unknown) => {
       if (!/consumer not found/i.test(String(err)) && (err as { code?: unknown }).code !== 404) throw err;
     });
-    await jsm.consumers.add(STREAMS.commands, {
+    const info = await jsm.consumers.add(STREAMS.commands, {
       durable_name: name,
       filter_subject: subjects.commandPartition(actor, this.partition),
       ack_policy: AckPolicy.Explicit,
@@ -99,7 +103,7 @@ export class PartitionConsumer implements TakeOwnership {
       max_deliver: -1,
       max_ack_pending: settings.maxAckPending,
     });
-    const consumer = await this.d.js.consumers.get(STREAMS.commands, name);
+    const consumer = this.d.js.consumers.getConsumerFromInfo(info);
     this.accepting = true;
     this.messages = await consumer.consume({
       max_messages: Math.min(128, settings.maxAckPending),
@@ -165,7 +169,7 @@ export class PartitionConsumer implements TakeOwnership {
 
   /** See ensureLeaseForCommit. */
   ensureLease(): Promise<void> {
-    return ensureLeaseForCommit(this.lease, this.d.settings.leaseTtlMs, () => this.d.renew(this), this.loss.signal);
+    return ensureLeaseForCommit(this.lease, this.d.settings.leaseTtlMs, () => this.d.renew(this), this.loss.signal, this.d.reconfirmAfter);
   }
 
   private async watch(messages: ConsumerMessages): Promise<void> {

@@ -2,8 +2,9 @@
  * Which workers are alive, per actor type: a Redis sorted set of worker ids
  * scored by when their registration expires (Redis server time, so hosts'
  * clocks do not matter). A worker heartbeats every rebalance interval; one
- * that stops (crash, pause) drops out after the TTL; one that leaves
- * gracefully removes itself at once.
+ * that stops (crash, pause) drops out after the TTL, or is removed by the
+ * others as soon as they declare it dead (workerLiveness.ts); one that
+ * leaves gracefully removes itself at once.
  */
 import type { Redis } from '../../platform/index.js';
 
@@ -35,6 +36,11 @@ export class WorkerMembership {
 
   async leave(): Promise<void> {
     await this.redis.zrem(this.key, this.member);
+  }
+
+  /** Removes another worker declared dead, before its registration expires. */
+  async remove(member: string): Promise<void> {
+    await this.redis.zrem(this.key, member);
   }
 }
 

@@ -10,6 +10,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { Redis } from 'ioredis';
 import { startStack, type Stack } from '../harness/stackFixture.js';
 import { CommandDriver } from '../harness/commandDriver.js';
+import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 
 export interface ActorStack {
   stack: Stack;
@@ -50,4 +51,13 @@ export function useActorStack(options: ActorStackOptions): ActorStack {
     await fixture.stack?.stop();
   });
   return fixture;
+}
+
+/** The worker that owns `partition` of `actor` now, from its log lines. */
+export function ownerOf(workers: SwitchyardProcess[], actor: string, partition: number): SwitchyardProcess | undefined {
+  const owners = workers.filter((w) => {
+    const events = w.logLines().filter((l) => l.actor === actor && l.partition === partition && /^partition (acquired|released|lost)$/.test(String(l.msg)));
+    return events.at(-1)?.msg === 'partition acquired';
+  });
+  return owners.length === 1 ? owners[0] : undefined;
 }

@@ -7,7 +7,7 @@ import { EntityStore } from '../../actors/runtime/entityStore.js';
 import { StaleWriteError } from '../../actors/runtime/commandErrors.js';
 import { partitionOf } from '../../protocol/index.js';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
-import { useActorStack } from './actorStack.js';
+import { ownerOf, useActorStack } from './actorStack.js';
 
 const actors = useActorStack({ workers: 2, env: { SY_PROBE_ACTOR: 'true', SY_LEASE_TTL_MS: '2000', SY_REBALANCE_INTERVAL_MS: '300' } });
 
@@ -57,15 +57,6 @@ t.test('guarantee 7 - two writers committing one entity at the same moment, from
     await Promise.all(clients.map((c) => c.close()));
   }
 });
-
-/** The worker that owns `partition` of `actor` now, from its log lines. */
-function ownerOf(workers: SwitchyardProcess[], actor: string, partition: number): SwitchyardProcess | undefined {
-  const owners = workers.filter((w) => {
-    const events = w.logLines().filter((l) => l.actor === actor && l.partition === partition && /^partition (acquired|released|lost)$/.test(String(l.msg)));
-    return events.at(-1)?.msg === 'partition acquired';
-  });
-  return owners.length === 1 ? owners[0] : undefined;
-}
 
 t.test('guarantee 7 - an owner paused past its lease (SIGSTOP) is taken over; the command is applied once, in order', async () => {
   const [a, b] = actors.stack.workers as [SwitchyardProcess, SwitchyardProcess];

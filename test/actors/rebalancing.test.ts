@@ -27,7 +27,7 @@ t.test('guarantee 13 - partitions spread evenly over live workers and rebalance 
   await spreadIs(live, [4, 4, 4]);
 });
 
-t.test('guarantee 13 - a crashed worker\'s partitions are taken over after its lease expires', async () => {
+t.test('guarantee 13 - a crashed worker\'s partitions are taken over once it is declared dead (at the latest when its leases expire)', async () => {
   const crashed = live.shift()!;
   await crashed.kill();
   await spreadIs(live, [6, 6]);

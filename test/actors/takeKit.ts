@@ -36,7 +36,7 @@ export async function takeKit(actors: ActorStack, collection: string): Promise<T
   await ensureStreams(nc, loadConfig(actors.stack.env, [PLATFORM_CONFIG]).config);
   const logger = createLogger({ name: 'take-kit', level: 'silent' });
   const settings: ActorSettings = {
-    partitions: actors.partitions, leaseTtlMs: 60_000, rebalanceIntervalMs: 1000, concurrency: 8, timeoutMs: 5000, maxAttempts: 3,
+    partitions: actors.partitions, leaseTtlMs: 60_000, failureDetectionMs: 0, rebalanceIntervalMs: 1000, concurrency: 8, timeoutMs: 5000, maxAttempts: 3,
     retryBaseMs: 10, retryMaxMs: 100, ackWaitMs: 30_000, maxAckPending: 100, appliedMemory: 32, cacheEntries: 100, passivateMs: 60_000,
   };
   const store = new EntityStore(actors.db, collection, (e) => counterActor.repository.initialState(e), 'counter');

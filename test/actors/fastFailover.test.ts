@@ -1,11 +1,14 @@
 /**
  * Failure detection faster than the lease (ARCHITECTURE decision 18): two
- * workers with the default lease (SY_LEASE_TTL_MS 5000) and the default
- * detection time, counter commands to every partition all the time, one
- * worker SIGKILLed. Measured per partition: from the kill to the first
- * result of a command sent after it. SY_FAILURE_DETECTION_MS=0 in the
- * environment runs the same test the old way (takeover after the lease TTL),
- * which fails it. FF_DEBUG=1 prints the surviving worker's log around the kill.
+ * workers with the default detection time and a LONG lease (60 s), counter
+ * commands to every partition all the time, one worker SIGKILLed. The
+ * survivor must take every partition of the dead worker over on detection,
+ * not on lease expiry: every partition's results resume long before the
+ * lease could have run out (the bound is a third of it, so a loaded machine
+ * cannot fail the test; how fast it resumes is the bench's figure, printed
+ * here as a comment). SY_FAILURE_DETECTION_MS=0 in the environment runs the
+ * same test the old way (takeover after the lease TTL), which fails it.
+ * FF_DEBUG=1 prints the surviving worker's log around the kill.
  */
 import t from 'tap';
 import assert from 'node:assert/strict';
@@ -15,17 +18,19 @@ import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js'
 import { useActorStack } from './actorStack.js';
 
 const PARTITIONS = 64;
-const RESUME_WITHIN_MS = 1500;
+/** Long enough that only detection, never lease expiry, can hand a partition over within the bound. */
+const LEASE_TTL_MS = 60_000;
+const RESUME_WITHIN_MS = LEASE_TTL_MS / 3;
 /** One command to every load entity per round, a round at most this often (kept well under what the store takes). */
 const ROUND_MS = 500;
 /** The load stops this long after the kill at the latest (bounded, also when takeover waits for the lease). */
-const LOAD_AFTER_KILL_MS = 12_000;
+const LOAD_AFTER_KILL_MS = RESUME_WITHIN_MS + 5000;
 
 const detection = process.env.SY_FAILURE_DETECTION_MS;
 const actors = useActorStack({
   workers: 2,
   partitions: PARTITIONS,
-  env: { SY_LOG_LEVEL: process.env.FF_DEBUG ? 'info' : 'warn', ...(detection === undefined ? {} : { SY_FAILURE_DETECTION_MS: detection }) },
+  env: { SY_LEASE_TTL_MS: String(LEASE_TTL_MS), SY_LOG_LEVEL: process.env.FF_DEBUG ? 'info' : 'warn', ...(detection === undefined ? {} : { SY_FAILURE_DETECTION_MS: detection }) },
 });
 
 /** One entity per partition: `fast-<partition>-<n>` for the first n that hashes to it. */
@@ -38,7 +43,7 @@ function entityPerPartition(): string[] {
   return byPartition as string[];
 }
 
-t.test(`guarantee 13 - after a worker is SIGKILLed, results of every one of its partitions resume within ${RESUME_WITHIN_MS} ms with the default lease; none lost, none twice`, async (t) => {
+t.test('guarantee 13 - a SIGKILLed worker is noticed and its partitions taken over long before its leases expire; none lost, none twice, in order', async (t) => {
   const [survivor, victim] = actors.stack.workers as [SwitchyardProcess, SwitchyardProcess];
   await eventually('both workers own half the counter partitions', async () =>
     (await workerMetric(survivor.port, 'switchyard_actor_partitions_owned', { actor: 'counter' })) === PARTITIONS / 2
@@ -116,5 +121,5 @@ t.test(`guarantee 13 - after a worker is SIGKILLed, results of every one of its 
   }
 
   assert.equal(resumedAt.size, PARTITIONS, 'every partition resumed');
-  assert.ok(slowest[0]!.ms <= RESUME_WITHIN_MS, `every partition resumed within ${RESUME_WITHIN_MS} ms of the kill; slowest: ${JSON.stringify(slowest.slice(0, 5))}`);
+  assert.ok(slowest[0]!.ms <= RESUME_WITHIN_MS, `every partition resumed within ${RESUME_WITHIN_MS} ms of the kill (lease ${LEASE_TTL_MS} ms); slowest: ${JSON.stringify(slowest.slice(0, 5))}`);
 });

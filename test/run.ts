@@ -14,7 +14,10 @@
  * them. They record coverage with NODE_V8_COVERAGE straight into tap's
  * coverage directory rather than through tap's loader, which costs a
  * bundle ~2 CPU-seconds a start (deploy/local/switchyardProcess.ts). A
- * bare `npx tap` of one file runs them through tsx instead.
+ * bare `npx tap` of one file runs them through tsx instead. The test
+ * processes themselves import typebox, viem, stripe and jose from bundles
+ * made here too (test/harness/prebundledPackages.ts): ~1.2 CPU-seconds less
+ * per test file.
  *
  * Coverage: tsx's source maps carry `sourcesContent: [null]`, which makes
  * c8 (tap's coverage reporter) map every file to one empty line. The
@@ -28,6 +31,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { compileSources } from '../deploy/local/compiledSources.js';
+import { prebundlePackages } from './harness/prebundledPackages.js';
 
 const TAP = join('node_modules', '.bin', 'tap');
 const COVERAGE_DIR = join('.tap', 'coverage');
@@ -84,6 +88,7 @@ const compiledFiles = await compileSources(process.cwd(), compiledDir);
 process.env.SY_COMPILED_DIR = compiledDir;
 process.env.SY_COMPILED_COVERAGE_DIR = resolve(COVERAGE_DIR);
 process.stdout.write(`gateways and workers run from ${relative(process.cwd(), compiledDir)} (${compiledFiles} entry points bundled)\n`);
+process.env.SY_TEST_PREBUNDLED_DIR = await prebundlePackages(process.cwd());
 
 const tests = await run(TAP, [`--jobs=${concurrency}`, '--reporter=tap', '--coverage-report=none', ...files]);
 const counts = /# \{ total: (\d+), pass: (\d+)(?:, fail: (\d+))?(?:, skip: (\d+))?/.exec(tests.stdout.split('\n').filter((l) => l.startsWith('# { total')).pop() ?? '');

@@ -9,7 +9,7 @@
  * (test/run.ts sets it to tap's coverage directory), the process records
  * its coverage with node's own NODE_V8_COVERAGE into that directory instead
  * of through tap's per-process loader (@tapjs/processinfo, which tap puts
- * in NODE_OPTIONS). That loader runs a module-hook thread and converts each
+ * in NODE_OPTIONS of every process a test starts). That loader runs a module-hook thread and converts each
  * loaded file's bytes to text on the main thread: ~2 CPU-seconds per start
  * for a 10 MB bundle. Both write the same V8 coverage format, with the
  * source map, which tap's report (c8) reads from that directory.
@@ -28,14 +28,16 @@ function withoutTapLoader(nodeOptions: string): string {
 }
 
 /**
- * Environment for a bundled process that writes its V8 coverage into `dir`
- * itself: only where tap would have recorded it (its loader is in
- * NODE_OPTIONS and coverage is on for this test file); none otherwise.
+ * The command that runs `args` with node writing V8 coverage into `dir`:
+ * only where tap would have recorded it (its loader is in NODE_OPTIONS and
+ * coverage is on for this test file); undefined otherwise. tap's loader
+ * re-adds itself to NODE_OPTIONS on every spawn from a test process, so the
+ * process is started through `env`, which sets NODE_OPTIONS without it.
  */
-function v8CoverageEnv(dir: string | undefined): Record<string, string> {
+function withV8Coverage(dir: string | undefined, args: string[]): { command: string; args: string[]; env: Record<string, string> } | undefined {
   const nodeOptions = process.env.NODE_OPTIONS ?? '';
-  if (!dir || !nodeOptions.includes('@tapjs/processinfo') || process.env._TAPJS_PROCESSINFO_COVERAGE_ === '0') return {};
-  return { NODE_V8_COVERAGE: dir, NODE_OPTIONS: withoutTapLoader(nodeOptions) };
+  if (!dir || !nodeOptions.includes('@tapjs/processinfo') || process.env._TAPJS_PROCESSINFO_COVERAGE_ === '0') return undefined;
+  return { command: '/usr/bin/env', args: [`NODE_OPTIONS=${withoutTapLoader(nodeOptions)}`, process.execPath, ...args], env: { NODE_V8_COVERAGE: dir } };
 }
 
 const live = new Set<ChildProcess>();
@@ -70,9 +72,10 @@ export class SwitchyardProcess {
   async start(timeoutMs = 90_000): Promise<this> {
     const compiled = process.env.SY_COMPILED_DIR;
     const args = compiled ? [join(compiled, ENTRY[this.kind].replace(/\.ts$/, '.js'))] : ['--import', 'tsx', join(root, ENTRY[this.kind])];
-    const child = spawn(process.execPath, args, {
+    const covered = compiled ? withV8Coverage(process.env.SY_COMPILED_COVERAGE_DIR, args) : undefined;
+    const child = spawn(covered?.command ?? process.execPath, covered?.args ?? args, {
       cwd: root,
-      env: { ...process.env, ...(compiled ? v8CoverageEnv(process.env.SY_COMPILED_COVERAGE_DIR) : {}), ...this.env },
+      env: { ...process.env, ...covered?.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

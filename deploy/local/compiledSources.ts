@@ -18,6 +18,10 @@
  * a per-file run. The linked source maps keep only the project's sources
  * (deploy/local/sourceMapFilter.ts), so coverage and stack traces map back
  * to the .ts files and the packages stay out of the coverage report.
+ * Inside the bundle a package's CommonJS `__dirname` is undefined: the few
+ * that read files beside themselves that way do it off the paths switchyard
+ * uses (socket.io serving its client, off in gateway/socketIoEndpoint.ts;
+ * bufferutil falls back to its JavaScript version).
  * SwitchyardProcess runs the bundle when `SY_COMPILED_DIR` names such a
  * directory, and tsx otherwise.
  */

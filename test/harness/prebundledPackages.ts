@@ -14,7 +14,7 @@
  * The bundles live under node_modules/.cache, so coverage leaves them out
  * like any package, and `npm ci` removes them with the packages they copy.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -28,6 +28,8 @@ export const PREBUNDLED_MAP = 'imports.json';
 /** Bundles PREBUNDLED_IMPORTS from `root`'s node_modules into a fresh directory; returns it. */
 export async function prebundlePackages(root: string): Promise<string> {
   const outDir = join(root, 'node_modules', '.cache', 'switchyard-prebundled');
+  // Fresh files, never rewritten in place: a node_modules copied with hard links (cp -al) shares them with another checkout.
+  rmSync(outDir, { recursive: true, force: true });
   await build({
     absWorkingDir: root,
     entryPoints: PREBUNDLED_IMPORTS.map((path) => ({ in: path, out: path })),

@@ -85,7 +85,9 @@ export class ConfigError extends Error {
 }
 
 /** SY_* variables read elsewhere on purpose (tooling, tests), not unknown. */
-const OTHER_KNOWN_VARIABLES = new Set(['SY_TOOLS_DIR', 'SY_DEV_MODE', 'SY_TEST_CONCURRENCY', 'SY_TEST_TIMEOUT_MS']);
+const OTHER_KNOWN_VARIABLES = new Set([
+  'SY_TOOLS_DIR', 'SY_DEV_MODE', 'SY_TEST_CONCURRENCY', 'SY_TEST_TIMEOUT_MS', 'SY_COMPILED_DIR', 'SY_COMPILED_COVERAGE_DIR', 'SY_TEST_PREBUNDLED_DIR',
+]);
 
 const validators = new Map<string, ReturnType<typeof Compile>>();
 function validatorFor(schema: TSchema) {

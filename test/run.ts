@@ -8,10 +8,16 @@
  * Settings shared with a bare `npx tap` (tsx as the loader, the per-file
  * timeout) are in .taprc.
  *
- * Gateways and workers started by the tests run the sources transpiled once
- * into .tmp/compiled (deploy/local/compiledSources.ts): half the CPU of a
- * start under tsx, and the suite starts a few hundred of them. A bare
- * `npx tap` of one file runs them through tsx instead.
+ * Gateways and workers started by the tests run their entry points bundled
+ * once into .tmp/compiled (deploy/local/compiledSources.ts): about a third
+ * of the CPU of a start under tsx, and the suite starts over a hundred of
+ * them. They record coverage with NODE_V8_COVERAGE straight into tap's
+ * coverage directory rather than through tap's loader, which costs a
+ * bundle ~2 CPU-seconds a start (deploy/local/switchyardProcess.ts). A
+ * bare `npx tap` of one file runs them through tsx instead. The test
+ * processes themselves import typebox, viem, stripe and jose from bundles
+ * made here too (test/harness/prebundledPackages.ts): ~1.2 CPU-seconds less
+ * per test file.
  *
  * Coverage: tsx's source maps carry `sourcesContent: [null]`, which makes
  * c8 (tap's coverage reporter) map every file to one empty line. The
@@ -25,6 +31,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { compileSources } from '../deploy/local/compiledSources.js';
+import { prebundlePackages } from './harness/prebundledPackages.js';
 
 const TAP = join('node_modules', '.bin', 'tap');
 const COVERAGE_DIR = join('.tap', 'coverage');
@@ -79,7 +86,9 @@ process.stdout.write(`running ${files.length} test files through tap, ${concurre
 const compiledDir = resolve('.tmp', 'compiled');
 const compiledFiles = await compileSources(process.cwd(), compiledDir);
 process.env.SY_COMPILED_DIR = compiledDir;
-process.stdout.write(`gateways and workers run from ${relative(process.cwd(), compiledDir)} (${compiledFiles} files transpiled)\n`);
+process.env.SY_COMPILED_COVERAGE_DIR = resolve(COVERAGE_DIR);
+process.stdout.write(`gateways and workers run from ${relative(process.cwd(), compiledDir)} (${compiledFiles} entry points bundled)\n`);
+process.env.SY_TEST_PREBUNDLED_DIR = await prebundlePackages(process.cwd());
 
 const tests = await run(TAP, [`--jobs=${concurrency}`, '--reporter=tap', '--coverage-report=none', ...files]);
 const counts = /# \{ total: (\d+), pass: (\d+)(?:, fail: (\d+))?(?:, skip: (\d+))?/.exec(tests.stdout.split('\n').filter((l) => l.startsWith('# { total')).pop() ?? '');

@@ -1,49 +1,90 @@
 /**
- * The product's sources transpiled to JavaScript once, for runs that start
+ * The gateway and worker entry points bundled once, for runs that start
  * many gateways and workers (the test suite).
  *
  * Under `tsx`, every module a process imports (its own and every package's)
- * passes through tsx's loader hooks on a separate thread: about 2 of the 4
- * CPU-seconds a worker needs to start. Transpiled once with esbuild — the
- * same per-file transform tsx applies, so the code that runs is the same —
- * a process starts with plain `node` and skips the hooks.
+ * passes through tsx's loader hooks on a separate thread; even transpiled,
+ * node still resolves, reads and links ~1,600 ES modules (typebox, viem and
+ * stripe alone are ~1,250 files). Bundled with esbuild — the same per-file
+ * transform tsx applies, plus the packages in one file — a process reads
+ * and compiles one file and starts with plain `node` in about a third of
+ * the CPU.
  *
- * The output mirrors the source tree under `outDir`, which must lie inside
- * the repository so that packages still resolve from its node_modules.
- * Linked source maps carry the sources, so coverage and stack traces map
- * back to the .ts files. SwitchyardProcess runs the compiled entry when
- * `SY_COMPILED_DIR` names such a directory, and tsx otherwise.
+ * Each entry is written at its source path under `outDir` (gateway/main.js,
+ * actors/main.js), which must lie inside the repository: the native uWS
+ * package stays outside the bundle and is required from node_modules at
+ * run time (gateway/nativeUws.ts). Tree shaking is off, so a bundled module
+ * keeps every function of its .ts file and coverage counts the same code as
+ * a per-file run. The linked source maps keep only the project's sources
+ * (deploy/local/sourceMapFilter.ts), so coverage and stack traces map back
+ * to the .ts files and the packages stay out of the coverage report.
+ * Inside the bundle a package's CommonJS `__dirname` is undefined: the few
+ * that read files beside themselves that way do it off the paths switchyard
+ * uses (socket.io serving its client, off in gateway/socketIoEndpoint.ts;
+ * bufferutil falls back to its JavaScript version).
+ * SwitchyardProcess runs the bundle when `SY_COMPILED_DIR` names such a
+ * directory, and tsx otherwise.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { build } from 'esbuild';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import { keepSources, type SourceMapV3 } from './sourceMapFilter.js';
 
-/** The source folders a gateway or worker imports from (test/boundaries/checkBoundaries.ts keeps them from importing any other). */
-const SOURCE_DIRS = ['protocol', 'platform', 'gateway', 'actors', 'integrations', 'composition'];
+/** The process entry points SwitchyardProcess runs. */
+export const BUNDLED_ENTRIES = ['gateway/main.ts', 'actors/main.ts'] as const;
 
-function typeScriptFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return typeScriptFiles(path);
-    return name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.endsWith('.test.ts') ? [path] : [];
-  });
+/** Packages left to node: native addons, which cannot be bundled. */
+const EXTERNAL_PACKAGES = ['@trufflesuite/uws-js-unofficial'];
+
+/**
+ * A package the project's sources import with `import()` (discord.js, the
+ * OpenTelemetry SDK) is left to node, so a process that never calls it
+ * neither reads nor compiles it: ~4 MB of the 10 MB. (A package the sources
+ * imported both ways would be loaded twice; none is.)
+ */
+const lazyPackagesStayExternal: Plugin = {
+  name: 'lazy-packages-stay-external',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) =>
+      (args.kind === 'dynamic-import' && !args.importer.includes('node_modules') ? { path: args.path, external: true } : undefined));
+  },
+};
+
+/**
+ * CommonJS packages inside an ES module bundle call `require` for node's
+ * built-ins; esbuild's stand-in throws there, so the bundle gets a real one.
+ */
+const REQUIRE_BANNER = "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);";
+
+/** A source of the project's own, not a package's file or an esbuild shim (e.g. `node-modules-polyfills:util`). */
+function isProjectSource(source: string): boolean {
+  return !/node_modules\/|^[\w-]+:/.test(source);
 }
 
-/** Transpiles the sources under `root` into `outDir` (emptied first; same relative paths, .js); returns the number of files. */
+/** Bundles each entry under `root` into `outDir` (emptied first; same relative paths, .js); returns the number of entries. */
 export async function compileSources(root: string, outDir: string): Promise<number> {
   rmSync(outDir, { recursive: true, force: true }); // no stale copy of a deleted source
-  const entryPoints = SOURCE_DIRS.flatMap((d) => typeScriptFiles(join(root, d))).map((f) => relative(root, f));
-  await build({
+  const result = await build({
     absWorkingDir: root,
-    entryPoints,
+    entryPoints: [...BUNDLED_ENTRIES],
     outdir: outDir,
     outbase: '.',
-    bundle: false,
+    bundle: true,
+    treeShaking: false,
+    external: EXTERNAL_PACKAGES,
+    plugins: [lazyPackagesStayExternal],
+    banner: { js: REQUIRE_BANNER },
     format: 'esm',
     platform: 'node',
     target: 'node20',
     sourcemap: 'linked',
     logLevel: 'warning',
+    metafile: true,
   });
-  return entryPoints.length;
+  for (const output of Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js.map'))) {
+    const path = join(root, output);
+    const map = JSON.parse(readFileSync(path, 'utf8')) as SourceMapV3;
+    writeFileSync(path, JSON.stringify(keepSources(map, isProjectSource)));
+  }
+  return BUNDLED_ENTRIES.length;
 }

@@ -44,8 +44,9 @@ t.before(async () => {
   if (missing) return;
   const servers = await startServers({ nats: { monitor: true } });
   // Two workers: one is paused below and holds its partitions' backlog (pending and ack-pending), the other stays live
-  // and reports the backlog. Leases outlive the test, so the live one never takes the paused one's partitions over.
-  stack = await startStack({ servers, gateways: 1, workers: 2, env: { SY_PARTITIONS: String(PARTITIONS), SY_LEASE_TTL_MS: '120000' } });
+  // and reports the backlog. Leases outlive the test and failure detection is off, so the live one never takes the
+  // paused one's partitions over.
+  stack = await startStack({ servers, gateways: 1, workers: 2, env: { SY_PARTITIONS: String(PARTITIONS), SY_LEASE_TTL_MS: '120000', SY_FAILURE_DETECTION_MS: '0' } });
   prometheus = await startPrometheus({ gateways: [`127.0.0.1:${stack.gateways[0]!.port}`], workers: stack.workers.map((w) => `127.0.0.1:${w.port}`) });
 });
 t.teardown(async () => {

@@ -69,8 +69,11 @@ export class WsSessions {
     this.deps.store.onReconnect(() => this.heartbeat());
   }
 
+  /** No beat starts after this (one under way finishes; its closed sockets are skipped). */
   stop(): void {
     clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    this.beatAgain = false;
   }
 
   /** Resolves when every session record of closed sockets has been released in Redis. */
@@ -254,6 +257,7 @@ export class WsSessions {
 
   /** Starts a beat, or, while one is under way, another right after it (a reconnect's beat must write every record). */
   private heartbeat(): void {
+    if (this.heartbeatTimer === undefined) return;
     if (this.beating) {
       this.beatAgain = true;
       return;

@@ -165,7 +165,7 @@ export function estimatedSeconds(s: BenchSettings): number {
       + (s.reps + (s.hotEntities > 0 ? 1 : 0)) * run(s.saturationMs, 6) + s.reps * 4 * run(s.comparisonMs),
     workflow: run(s.workflowMs, 12) + 6 * run(s.workflowMs, 6),
     fanout: 2 * (8 + s.subscribers / 200 + s.reps * run(s.fanoutSenderMs, 3.5)),
-    idle: 2 * (10 + s.idleSockets / 600),
+    idle: 3 * (10 + s.idleSockets / 600),
     churn: 3 * run(s.churnMs, 8),
     longwork: 3 * run(s.longMs, 5),
   };

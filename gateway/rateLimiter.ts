@@ -73,6 +73,8 @@ export function rateWindowKey(user: string): string {
 
 export class RateLimiter {
   private readonly users = new Map<string, UserWindow>();
+  /** Users whose cluster count is being read (seed). */
+  private readonly seeding = new Map<string, Promise<void>>();
   private readonly scripts: RateScripts;
   private timer: NodeJS.Timeout | undefined;
   private syncRun: Promise<void> | undefined;
@@ -101,8 +103,18 @@ export class RateLimiter {
    * before the first HTTP command of a user here). Never fails: without
    * Redis, the node limits on local knowledge.
    */
-  async seed(user: string): Promise<void> {
-    if (this.options.limit === 0 || this.users.has(user)) return;
+  seed(user: string): Promise<void> {
+    if (this.options.limit === 0 || this.users.has(user)) return Promise.resolve();
+    // Hellos of one user arriving together share one read (15,000 sockets of a few users at once were 15,000 reads).
+    let read = this.seeding.get(user);
+    if (!read) {
+      read = this.readCount(user).finally(() => this.seeding.delete(user));
+      this.seeding.set(user, read);
+    }
+    return read;
+  }
+
+  private async readCount(user: string): Promise<void> {
     try {
       const [total, ttl, nodes] = await this.scripts.syRateRead(rateWindowKey(user));
       if (this.users.has(user)) return;

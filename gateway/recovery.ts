@@ -25,16 +25,51 @@ export interface StreamBounds {
 /** Pushes fetched per pull request. */
 const REPLAY_BATCH = 256;
 
+interface BoundsWaiter {
+  resolve: (bounds: StreamBounds) => void;
+  reject: (err: unknown) => void;
+}
+
 export class OutReplay {
+  /** Callers of bounds() waiting for the next stream-info request. */
+  private waiting: BoundsWaiter[] = [];
+  private requesting = false;
+
   private constructor(private readonly js: JetStreamClient, private readonly jsm: JetStreamManager) {}
 
   static async create(nc: NatsConnection): Promise<OutReplay> {
     return new OutReplay(jetstream(nc), await jetstreamManager(nc));
   }
 
-  async bounds(): Promise<StreamBounds> {
-    const info = await this.jsm.streams.info(STREAMS.pushes);
-    return { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq };
+  /**
+   * The stream's bounds, read by a stream-info request sent after this call
+   * (so they are at least as recent as the call, as if it had sent its own).
+   * Calls made while a request is under way share the next one: a burst of
+   * hellos (15,000 sockets connecting at once) costs a few JetStream API
+   * requests instead of one each, which overflowed the server's API queue
+   * (timeouts, UNAVAILABLE, reconnect storms) and the gateway's memory.
+   */
+  bounds(): Promise<StreamBounds> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      if (!this.requesting) this.requestBounds();
+    });
+  }
+
+  private requestBounds(): void {
+    const batch = this.waiting;
+    this.waiting = [];
+    this.requesting = true;
+    this.jsm.streams.info(STREAMS.pushes).then(
+      (info) => {
+        const bounds = { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq };
+        for (const w of batch) w.resolve(bounds);
+      },
+      (err: unknown) => { for (const w of batch) w.reject(err); },
+    ).finally(() => {
+      this.requesting = false;
+      if (this.waiting.length > 0) this.requestBounds();
+    });
   }
 
   /** True when every push after `seq` is still stored. */

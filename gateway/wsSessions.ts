@@ -45,20 +45,35 @@ export function heldSession(state: SocketSession): HeldSession {
   return { session: state.session, user: state.user!, epoch: state.epoch, topics: state.topics ?? [], lastSeq: state.lastSeq };
 }
 
+/**
+ * Session records a heartbeat writes at once. A beat writes them in rounds of
+ * this many, so its burst (Redis commands, promises, buffers) is bounded
+ * whatever the number of sockets (with 15,000 idle sockets, a reading taken
+ * during an all-at-once beat found ≈ 50 MB more V8 heap in use after a
+ * forced GC, and native memory taken by such bursts stays in RSS).
+ */
+const HEARTBEAT_BATCH = 256;
+
 export class WsSessions {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly releases = new Set<Promise<void>>();
+  /** The beat under way; a beat asked for meanwhile runs once it ends (never two at once). */
+  private beating: Promise<void> | undefined;
+  private beatAgain = false;
 
   constructor(private readonly deps: WsSessionsDeps) {}
 
   start(): void {
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.deps.config.sessionHeartbeatMs);
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), this.deps.config.sessionHeartbeatMs);
     this.heartbeatTimer.unref();
-    this.deps.store.onReconnect(() => void this.heartbeat());
+    this.deps.store.onReconnect(() => this.heartbeat());
   }
 
+  /** No beat starts after this (one under way finishes; its closed sockets are skipped). */
   stop(): void {
     clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    this.beatAgain = false;
   }
 
   /** Resolves when every session record of closed sockets has been released in Redis. */
@@ -240,18 +255,37 @@ export class WsSessions {
     void release.finally(() => this.releases.delete(release));
   }
 
-  /** Refreshes every local session record; closes sockets whose session was taken over meanwhile. */
-  private async heartbeat(): Promise<void> {
+  /** Starts a beat, or, while one is under way, another right after it (a reconnect's beat must write every record). */
+  private heartbeat(): void {
+    if (this.heartbeatTimer === undefined) return;
+    if (this.beating) {
+      this.beatAgain = true;
+      return;
+    }
+    this.beating = this.beatAll().finally(() => {
+      this.beating = undefined;
+      if (!this.beatAgain) return;
+      this.beatAgain = false;
+      this.heartbeat();
+    });
+  }
+
+  /** Refreshes every local session record, HEARTBEAT_BATCH at a time; closes sockets whose session was taken over meanwhile. */
+  private async beatAll(): Promise<void> {
     const sockets = [...this.deps.delivery.sockets()];
-    await Promise.all(sockets.map(async (ws) => {
-      const state = stateOf(ws);
-      if (state.closed) return;
-      try {
-        const owned = await this.deps.store.heartbeat(heldSession(state));
-        if (!owned && !state.closed) this.closeReplaced(ws, 'other_node');
-      } catch (err) {
-        this.deps.logger.debug({ err }, 'session heartbeat failed');
-      }
-    }));
+    for (let i = 0; i < sockets.length; i += HEARTBEAT_BATCH) {
+      await Promise.all(sockets.slice(i, i + HEARTBEAT_BATCH).map((ws) => this.beat(ws)));
+    }
+  }
+
+  private async beat(ws: Socket): Promise<void> {
+    const state = stateOf(ws);
+    if (state.closed) return;
+    try {
+      const owned = await this.deps.store.heartbeat(heldSession(state));
+      if (!owned && !state.closed) this.closeReplaced(ws, 'other_node');
+    } catch (err) {
+      this.deps.logger.debug({ err }, 'session heartbeat failed');
+    }
   }
 }

@@ -15,7 +15,7 @@ const live = new Set<ChildProcess>();
 process.once('exit', () => { for (const c of live) c.kill('SIGKILL'); });
 
 /** Programs in bench/baselines/ that can run as a child. */
-export type BaselineProgram = 'syncGateway' | 'syncWorker' | 'socketIoServer' | 'uwsEchoServer' | 'barePathServer' | 'benchActors';
+export type BaselineProgram = 'syncGateway' | 'syncWorker' | 'socketIoServer' | 'uwsEchoServer' | 'uwsIdleServer' | 'barePathServer' | 'benchActors';
 
 export class BaselineProcess implements ClusterMember {
   port = 0;

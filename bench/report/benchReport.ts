@@ -204,10 +204,14 @@ function memoryRows(r: ReportInput): BudgetRow[] {
     const ratio = b / sio;
     rows.push(row(`memory per idle socket ÷ **Socket.IO** (${idle.socketio.opened} sockets on one server, same method)`, '≤ 1/6',
       `RSS ${f2(b / 1024)} KB ÷ ${f2(sio / 1024)} KB = **1/${f2(1 / ratio)}**; V8 heap ${f2(sy.heapBytesPerSocket.median / 1024)} KB ÷ ${f2(idle.socketio.heapBytesPerSocket.median / 1024)} KB`, check(ratio, (x) => x <= 1 / 6)));
+    const floor = idle.uws;
+    rows.push(floorRow(`memory per idle socket ÷ **bare uWS floor** (${floor?.opened ?? 0} sockets on a uWS server that only answers hello and holds them, same method)`,
+      floor ? `RSS ${f2(b / 1024)} KB ÷ ${f2(floor.rssBytesPerSocket.median / 1024)} KB = **${f2(b / floor.rssBytesPerSocket.median)} ×**; V8 heap ${f2(sy.heapBytesPerSocket.median / 1024)} KB vs ${f2(floor.heapBytesPerSocket.median / 1024)} KB` : undefined));
   } else {
     rows.push(row('gateway memory per idle authenticated socket', '≤ 2 KB', undefined, undefined));
     rows.push(row('≥ 100k idle sockets in one gateway process', '≥ 100k', undefined, undefined));
     rows.push(row('memory per idle socket ÷ Socket.IO', '≤ 1/6', undefined, undefined));
+    rows.push(floorRow('memory per idle socket ÷ bare uWS floor', undefined));
   }
   return rows;
 }

@@ -156,8 +156,8 @@ function idleSection(r: BenchReport, md: string[]): void {
   md.push('## Scenario 5 — idle connections (one measured process, forced GC before each reading)', '',
     '| design | sockets requested | opened | failed | RSS before → with sockets MiB (median) | V8 heap before → with MiB (median) | bytes per socket, RSS | bytes per socket, V8 heap |', '|---|---:|---:|---:|---|---|---|---|');
   const mib = (v: number[]) => f([...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]! / 1048576);
-  for (const run of [r.idle.switchyard, r.idle.socketio]) {
-    md.push(`| ${run.target} | ${run.requested} | ${run.opened} | ${run.failed}${run.firstError ? ` (${run.firstError})` : ''} | ${mib(run.before.map((x) => x.rssBytes))} → ${mib(run.after.map((x) => x.rssBytes))} | ${mib(run.before.map((x) => x.heapUsedBytes))} → ${mib(run.after.map((x) => x.heapUsedBytes))} | ${fs(run.rssBytesPerSocket)} | ${fs(run.heapBytesPerSocket)} |`);
+  for (const run of [r.idle.switchyard, r.idle.socketio, ...(r.idle.uws ? [r.idle.uws] : [])]) {
+    md.push(`| ${run.target === 'uws' ? 'bare uWS (floor)' : run.target} | ${run.requested} | ${run.opened} | ${run.failed}${run.firstError ? ` (${run.firstError})` : ''} | ${mib(run.before.map((x) => x.rssBytes))} → ${mib(run.after.map((x) => x.rssBytes))} | ${mib(run.before.map((x) => x.heapUsedBytes))} → ${mib(run.after.map((x) => x.heapUsedBytes))} | ${fs(run.rssBytesPerSocket)} | ${fs(run.heapBytesPerSocket)} |`);
   }
   md.push('');
 }

@@ -3,7 +3,10 @@
  * default run; this machine's fd limit is 20,000 per process) that then do
  * nothing, opened directly on one measured gateway (HAProxy would add its
  * own memory), from several source addresses in 127.0.0.0/8 so that N can
- * pass one address's ephemeral ports. The same for one Socket.IO server.
+ * pass one address's ephemeral ports. The same for one Socket.IO server,
+ * and for the floor: a bare uWS server (bench/baselines/uwsIdleServer.ts)
+ * that answers `hello` with a constant `welcome` and holds the socket, so
+ * the gateway's cost per socket can be read against what uWS itself costs.
  *
  * The measured process is started for this scenario with the V8 inspector
  * on a loopback port (no debug code in the product): before every reading a
@@ -20,8 +23,11 @@ import { InspectorHeap, inspectableNodeOptions, type MemoryReading } from '../pr
 import { spread, type Spread } from '../stats/repetitions.js';
 import { planThreads, type ScenarioContext } from './scenarioContext.js';
 
+/** What one idle run measures: the gateway, Socket.IO, or the bare uWS floor. */
+export type IdleTarget = 'switchyard' | 'socketio' | 'uws';
+
 export interface IdleRun {
-  target: 'switchyard' | 'socketio';
+  target: IdleTarget;
   requested: number;
   opened: number;
   failed: number;
@@ -35,6 +41,8 @@ export interface IdleRun {
 export interface IdleResult {
   switchyard: IdleRun;
   socketio: IdleRun;
+  /** The bare uWS floor (absent in reports written before it was measured). */
+  uws?: IdleRun;
 }
 
 /** 127.0.0.1 … 127.0.0.<n>: Linux answers on the whole 127/8 block, no setup needed. */
@@ -45,17 +53,23 @@ export function sourceAddresses(n: number): string[] {
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (values: number[]) => spread(values).median;
 
-async function startMeasured(ctx: ScenarioContext, target: 'switchyard' | 'socketio', nodeOptions: string): Promise<ClusterMember> {
-  const env = { ...ctx.clusters[target].env, NODE_OPTIONS: nodeOptions };
-  return target === 'switchyard'
-    ? spawnSwitchyardMember('gateway', 'idle-gw', env)
-    : new BaselineProcess('socketIoServer', env, 'gateway', 'idle-sio').start();
+const LABELS: Record<IdleTarget, string> = { switchyard: 'gateway', socketio: 'Socket.IO server', uws: 'bare uWS server (floor)' };
+
+async function startMeasured(ctx: ScenarioContext, target: IdleTarget, nodeOptions: string): Promise<ClusterMember> {
+  if (target === 'switchyard') return spawnSwitchyardMember('gateway', 'idle-gw', { ...ctx.clusters.switchyard.env, NODE_OPTIONS: nodeOptions });
+  if (target === 'socketio') return new BaselineProcess('socketIoServer', { ...ctx.clusters.socketio.env, NODE_OPTIONS: nodeOptions }, 'gateway', 'idle-sio').start();
+  return new BaselineProcess('uwsIdleServer', { NODE_OPTIONS: nodeOptions }, 'gateway', 'idle-uws').start();
+}
+
+/** The load generator's target kind: the floor is driven like the bare-path server (hello → welcome, no resume). */
+function loadTarget(target: IdleTarget): 'switchyard' | 'socketio' | 'bare' {
+  return target === 'uws' ? 'bare' : target;
 }
 
 /** Opens `sockets` authenticated sockets on `url`; resolves once they are up, with a function that closes them. */
-async function openIdle(ctx: ScenarioContext, target: 'switchyard' | 'socketio', url: string, sockets: number, label: string) {
+async function openIdle(ctx: ScenarioContext, target: IdleTarget, url: string, sockets: number, label: string) {
   const plans = await planThreads(ctx, {
-    target, role: 'idle', workload: { kind: 'counter', entities: 1, entityPrefix: 'idle' }, mode: 'open', rate: 0,
+    target: loadTarget(target), role: 'idle', workload: { kind: 'counter', entities: 1, entityPrefix: 'idle' }, mode: 'open', rate: 0,
     durationMs: 0, connections: sockets, graceMs: 0, label,
   }, Date.now(), `${ctx.runTag}${label.replace(/[^A-Za-z0-9]/g, '')}`);
   const addresses = sourceAddresses(16);
@@ -65,7 +79,7 @@ async function openIdle(ctx: ScenarioContext, target: 'switchyard' | 'socketio',
   return { open, close: async () => { load.closeIdle(); await load.done; } };
 }
 
-async function runIdle(ctx: ScenarioContext, target: 'switchyard' | 'socketio', sockets: number, reps: number): Promise<IdleRun> {
+async function runIdle(ctx: ScenarioContext, target: IdleTarget, sockets: number, reps: number): Promise<IdleRun> {
   const { port, nodeOptions } = await inspectableNodeOptions();
   const member = await startMeasured(ctx, target, nodeOptions);
   const url = `ws://127.0.0.1:${member.port}/ws`;
@@ -76,7 +90,7 @@ async function runIdle(ctx: ScenarioContext, target: 'switchyard' | 'socketio', 
     await settle(1000);
     const before: MemoryReading[] = [];
     for (let k = 0; k < reps; k++) before.push(await inspector.read());
-    ctx.say(`idle ${target}: opening ${sockets} authenticated sockets on a measured ${target === 'switchyard' ? 'gateway' : 'Socket.IO server'} (pid ${member.pid})`);
+    ctx.say(`idle ${target}: opening ${sockets} authenticated sockets on a measured ${LABELS[target]} (pid ${member.pid})`);
     const idle = await openIdle(ctx, target, url, sockets, `idle ${target}`);
     await settle(2000);
     const after: MemoryReading[] = [];
@@ -102,5 +116,9 @@ async function runIdle(ctx: ScenarioContext, target: 'switchyard' | 'socketio', 
 }
 
 export async function runIdleScenario(ctx: ScenarioContext, options: { sockets: number; reps: number }): Promise<IdleResult> {
-  return { switchyard: await runIdle(ctx, 'switchyard', options.sockets, options.reps), socketio: await runIdle(ctx, 'socketio', options.sockets, options.reps) };
+  return {
+    switchyard: await runIdle(ctx, 'switchyard', options.sockets, options.reps),
+    socketio: await runIdle(ctx, 'socketio', options.sockets, options.reps),
+    uws: await runIdle(ctx, 'uws', options.sockets, options.reps),
+  };
 }

@@ -10,12 +10,15 @@ import type { ClusterEvent } from '../../deploy/local/cluster.js';
 import { runChurn } from '../churn/churnController.js';
 import type { DesignKind } from '../load/loadPlan.js';
 import { runLoad, type LoadOutcome, type ScenarioContext } from './scenarioContext.js';
+import { recoveryAfterWorkerKills, type KillRecovery } from '../stats/killRecovery.js';
 
 export interface ChurnRun {
   outcome: LoadOutcome;
   /** Scaling events during the run (times are epoch ms). */
   events: ClusterEvent[];
   changes: number;
+  /** Per worker SIGKILL: when the results of the commands sent in the second after it had all arrived. */
+  workerKills: KillRecovery[];
 }
 
 export interface ChurnResult {
@@ -43,7 +46,8 @@ export async function runChurnScenario(ctx: ScenarioContext, options: { rate: nu
         ...(target === 'socketio' ? { kinds: ['gateway' as const] } : {}),
       });
     });
-    return { outcome, events: cluster.events.slice(before).filter((e) => e.action !== 'mark'), changes };
+    const events = cluster.events.slice(before).filter((e) => e.action !== 'mark');
+    return { outcome, events, changes, workerKills: recoveryAfterWorkerKills(outcome.reports, events) };
   };
   const switchyard = await run('switchyard');
   const sync = await run('sync');

@@ -151,7 +151,7 @@ export async function runLoad(ctx: ScenarioContext, spec: LoadSpec, during?: (sa
   ctx.say(`  ${spec.label}: answered ${commands.answered}/${commands.sent}, lost ${commands.lost}, duplicates ${commands.duplicates}, rejected ${commands.rejected}, `
     + `accept p50 ${fmt(commands.acceptLatency.p50)} p99 ${fmt(commands.acceptLatency.p99)} ms, result p50 ${fmt(commands.resultLatency.p50)} p99 ${fmt(commands.resultLatency.p99)} ms, `
     + `${Math.round(acceptedPerSecond || 0)} accepted/s, ${Math.round(resultsPerSecond || 0)} results/s, drain ${fmt(drainMs / 1000)} s`
-    + (store ? `; store: ${fmt(store.commandsPerRoundTrip)} commands per round trip, ${fmt(store.writesPerCommand)} writes per command` : ''));
+    + (store && store.commands > 0 ? `; store: ${fmt(store.commandsPerRoundTrip)} commands per round trip, ${fmt(store.writesPerCommand)} writes per command` : ''));
   return {
     label: spec.label, target: spec.target, spec: specWithoutUrls, origin: startAt, commands, drainMs, resultsPerSecond, acceptedPerSecond, reports, processes,
     ...(store ? { store } : {}),

@@ -37,6 +37,8 @@ const TAP = join('node_modules', '.bin', 'tap');
 const COVERAGE_DIR = join('.tap', 'coverage');
 const SUMMARY = join('.tap', 'report', 'coverage-summary.json');
 const FLOOR = join('test', 'coverage-floor.json');
+/** The plugin list tap's last build compiled in (tap regenerates this file on `tap build`). */
+const BUILT_PLUGINS = join('node_modules', '@tapjs', 'test', 'test-built', 'src', 'index.ts');
 const METRICS = ['lines', 'statements', 'functions', 'branches'] as const;
 
 function findTests(dir: string): string[] {
@@ -82,6 +84,15 @@ const named = process.argv.slice(2);
 const files = (named.length > 0 ? named : findTests('test')).map((f) => relative(process.cwd(), f)).sort();
 const concurrency = process.env.SY_TEST_CONCURRENCY ?? '3';
 process.stdout.write(`running ${files.length} test files through tap, ${concurrency} at a time\n`);
+
+// tap builds its plugin set from .taprc (which turns its ts-node plugin off) on its first run after
+// `npm ci`, but that run still spawns the test files with the default set: ts-node's loader then
+// runs beside tsx and breaks the prebundled packages' imports (every file failed on a fresh clone).
+// Build the set first when it still holds the default.
+if (readFileSync(BUILT_PLUGINS, 'utf8').includes('"@tapjs/typescript"')) {
+  process.stdout.write('building tap\'s plugin set from .taprc (first run after npm ci)\n');
+  if ((await run(TAP, ['build'], true)).code !== 0) throw new Error('`tap build` failed');
+}
 
 const compiledDir = resolve('.tmp', 'compiled');
 const compiledFiles = await compileSources(process.cwd(), compiledDir);

@@ -6,6 +6,8 @@
  * that whoever starts a run knows when it ends).
  */
 
+import type { DesignKind } from './load/loadPlan.js';
+
 export const SCENARIOS = ['floors', 'accept', 'steady', 'workflow', 'fanout', 'idle', 'churn', 'longwork'] as const;
 export type Scenario = typeof SCENARIOS[number];
 /** `longwork` (slowwork 200–2000 ms) is not in the default run: the workflow scenario covers long work. */
@@ -34,8 +36,10 @@ export interface BenchSettings {
   hotEntities: number;
   /** The rate every design gets (and churn); at most half the closed-loop saturation unless set by flag. */
   comparisonRate: number;
-  /** --comparison-rate was given: use it as is. */
+  /** --comparison-rate was given as a number: use it as is. */
   comparisonRateFixed: boolean;
+  /** Designs the churn scenario runs (switchyard always). */
+  churnDesigns: DesignKind[];
   comparisonMs: number;
   workflowMs: number;
   subscribers: number;
@@ -50,7 +54,13 @@ export interface BenchSettings {
   machineNote: string;
 }
 
-const DEFAULTS: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'comparisonRateFixed'> = {
+const DESIGNS: DesignKind[] = ['switchyard', 'sync', 'socketio'];
+/** `--comparison-rate half`: no cap of its own, so the comparison runs at half the closed-loop saturation. */
+const HALF_SATURATION = 100_000;
+
+type Sized = Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'comparisonRateFixed' | 'churnDesigns'>;
+
+const DEFAULTS: Sized = {
   reps: 3, connections: 20, gateways: 2, workers: 2, storeSeconds: 1.5,
   acceptRates: [1000, 5000, 10000], acceptMs: 4000, acceptRepeatAt: 5000,
   ladderFractions: [0.5, 0.8, 1, 1.25, 1.6, 2], ladderMs: 20_000, ladderBudgetMs: 100_000,
@@ -62,7 +72,7 @@ const DEFAULTS: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'com
   longRate: 20, longMs: 5000,
 };
 
-const QUICK: Omit<BenchSettings, 'scenarios' | 'quick' | 'machineNote' | 'comparisonRateFixed'> = {
+const QUICK: Sized = {
   reps: 1, connections: 8, gateways: 2, workers: 2, storeSeconds: 1,
   acceptRates: [200, 500], acceptMs: 2000, acceptRepeatAt: 500,
   ladderFractions: [0.5, 1.25], ladderMs: 2000, ladderBudgetMs: 4000,
@@ -87,11 +97,13 @@ export const BENCH_HELP = `usage: npm run bench -- [flags]
                              --ladder-budget <s>: no higher rate starts after this long (default ${DEFAULTS.ladderBudgetMs / 1000})
   --saturation-seconds <s>   closed-loop saturation run (default ${DEFAULTS.saturationMs / 1000})
   --hot-entities <n>         entities of the extra hot-entity saturation run, 0 to skip (default ${DEFAULTS.hotEntities})
-  --comparison-rate <n>      the rate every design gets, also the churn rate (default: ${DEFAULTS.comparisonRate}, or half the closed-loop saturation when that is lower); --comparison-seconds <s> (default ${DEFAULTS.comparisonMs / 1000})
+  --comparison-rate <n|half> the rate every design gets, also the churn rate (default: ${DEFAULTS.comparisonRate}, or half the closed-loop saturation when that is lower;
+                             half: half the closed-loop saturation measured in this run); --comparison-seconds <s> (default ${DEFAULTS.comparisonMs / 1000})
   --workflow-seconds <s>     per design and rate of the checkout workflow (default ${DEFAULTS.workflowMs / 1000})
   --subscribers <n>          fan-out room size (default ${DEFAULTS.subscribers}); --fanout-deliveries <n>/s offered (default ${DEFAULTS.fanoutDeliveriesPerSecond}); --fanout-seconds <s> per repetition (default ${DEFAULTS.fanoutSenderMs / 1000})
   --idle-sockets <n>         idle sockets per design (default ${DEFAULTS.idleSockets}; this machine's fd limit is 20,000)
   --minutes <m>              churn per design (default ${DEFAULTS.churnMs / 60_000}); --churn-interval <s> between changes (default ${DEFAULTS.churnIntervalMs / 1000})
+  --churn-designs <list>     designs the churn scenario runs: ${DESIGNS.join(',')} (default all; switchyard always runs)
   --long-rate <n>, --long-seconds <s>   the longwork scenario (slowwork 200–2000 ms)
   --out <dir>                report directory (default bench/reports/<timestamp>)
   --machine-note <text>      said in the report about the machine (default: "measured while the machine was shared")`;
@@ -118,6 +130,9 @@ export function benchSettings(flags: Flags): BenchSettings {
   const scenarios = flags.scenario === undefined ? DEFAULT_SCENARIOS : String(flags.scenario).split(',').map((x) => x.trim()) as Scenario[];
   for (const x of scenarios) if (!SCENARIOS.includes(x)) throw new Error(`unknown scenario ${x}`);
   const acceptRates = list(flags, 'accept-rates', d.acceptRates, 1, 100_000);
+  const half = flags['comparison-rate'] === 'half';
+  const churnDesigns = flags['churn-designs'] === undefined ? DESIGNS : ['switchyard' as const, ...String(flags['churn-designs']).split(',').map((x) => x.trim()).filter((x) => x !== 'switchyard')] as DesignKind[];
+  for (const x of churnDesigns) if (!DESIGNS.includes(x)) throw new Error(`--churn-designs: unknown design ${x} (one of ${DESIGNS.join(', ')})`);
   return {
     scenarios, quick,
     reps: num(flags, 'reps', d.reps, 1, 20),
@@ -134,8 +149,8 @@ export function benchSettings(flags: Flags): BenchSettings {
     ladderBudgetMs: num(flags, 'ladder-budget', d.ladderBudgetMs / 1000, 1, 3600, 1000),
     saturationMs: num(flags, 'saturation-seconds', d.saturationMs / 1000, 1, 600, 1000),
     hotEntities: num(flags, 'hot-entities', d.hotEntities, 0, 500),
-    comparisonRate: num(flags, 'comparison-rate', d.comparisonRate, 1, 100_000),
-    comparisonRateFixed: flags['comparison-rate'] !== undefined,
+    comparisonRate: half ? HALF_SATURATION : num(flags, 'comparison-rate', d.comparisonRate, 1, 100_000),
+    comparisonRateFixed: flags['comparison-rate'] !== undefined && !half,
     comparisonMs: num(flags, 'comparison-seconds', d.comparisonMs / 1000, 1, 600, 1000),
     workflowMs: num(flags, 'workflow-seconds', d.workflowMs / 1000, 1, 600, 1000),
     subscribers: num(flags, 'subscribers', d.subscribers, 1, 18_000),
@@ -144,6 +159,7 @@ export function benchSettings(flags: Flags): BenchSettings {
     idleSockets: num(flags, 'idle-sockets', d.idleSockets, 1, 500_000),
     churnMs: num(flags, 'minutes', d.churnMs / 60_000, 0.1, 120, 60_000),
     churnIntervalMs: num(flags, 'churn-interval', d.churnIntervalMs / 1000, 1, 600, 1000),
+    churnDesigns,
     longRate: num(flags, 'long-rate', d.longRate, 1, 10_000),
     longMs: num(flags, 'long-seconds', d.longMs / 1000, 1, 600, 1000),
     ...(typeof flags.out === 'string' ? { out: flags.out } : {}),
@@ -166,7 +182,7 @@ export function estimatedSeconds(s: BenchSettings): number {
     workflow: run(s.workflowMs, 12) + 6 * run(s.workflowMs, 6),
     fanout: 2 * (8 + s.subscribers / 200 + s.reps * run(s.fanoutSenderMs, 3.5)),
     idle: 3 * (10 + s.idleSockets / 600),
-    churn: 3 * run(s.churnMs, 8),
+    churn: s.churnDesigns.length * run(s.churnMs, 8),
     longwork: 3 * run(s.longMs, 5),
   };
   return 25 + s.scenarios.reduce((t, x) => t + parts[x], 0);

@@ -34,7 +34,7 @@ const { values } = parseArgs({
     'saturation-seconds': { type: 'string' }, 'comparison-rate': { type: 'string' }, 'comparison-seconds': { type: 'string' },
     'workflow-seconds': { type: 'string' }, 'store-seconds': { type: 'string' },
     subscribers: { type: 'string' }, 'fanout-deliveries': { type: 'string' }, 'fanout-seconds': { type: 'string' },
-    'idle-sockets': { type: 'string' }, 'hot-entities': { type: 'string' }, minutes: { type: 'string' }, 'churn-interval': { type: 'string' },
+    'idle-sockets': { type: 'string' }, 'hot-entities': { type: 'string' }, minutes: { type: 'string' }, 'churn-interval': { type: 'string' }, 'churn-designs': { type: 'string' },
     'long-rate': { type: 'string' }, 'long-seconds': { type: 'string' },
     out: { type: 'string' }, 'machine-note': { type: 'string' }, help: { type: 'boolean', default: false },
   },
@@ -121,7 +121,7 @@ try {
   if (scenarios.includes('idle')) partial.idle = await scenario('idle sockets', () => runIdleScenario(ctx, { sockets: s.idleSockets, reps }));
   if (scenarios.includes('longwork')) partial.longWork = await scenario('long work', () => runLongWork(ctx, { rate: s.longRate, durationMs: s.longMs, connections }));
   if (scenarios.includes('churn')) {
-    partial.churn = await scenario('churn', () => runChurnScenario(ctx, { rate: partial.steady?.comparisonRate ?? s.comparisonRate, durationMs: s.churnMs, intervalMs: s.churnIntervalMs, connections }));
+    partial.churn = await scenario('churn', () => runChurnScenario(ctx, { rate: partial.steady?.comparisonRate ?? s.comparisonRate, durationMs: s.churnMs, intervalMs: s.churnIntervalMs, connections, designs: s.churnDesigns }));
   }
   for (const x of SCENARIOS) if (!scenarios.includes(x)) partial.skipped[x] = 'not selected (--scenario)';
   partial.finishedAt = new Date().toISOString();

@@ -228,6 +228,17 @@ function designRows(r: ReportInput): BudgetRow[] {
       `${f2(c.resultLatency.p99)} ms ÷ ${f2(steadyP99)} ms = **${f2(ratio)} ×**; lost ${c.lost}; duplicates ${c.duplicates} (${churn.switchyard.changes} scaling events, 1 run)`,
       Number.isFinite(ratio) ? ratio <= 3 && c.lost === 0 && c.duplicates === 0 : undefined));
   } else rows.push(row('p99 result latency while scaling ÷ steady state; lost; duplicates', '≤ 3 ×; 0; 0', undefined, undefined));
+  if (churn && steady) {
+    const saturation = steady.saturationResultsPerSecond.median;
+    const share = churn.rate / saturation;
+    const count = (action: string, kind: string) => churn.switchyard.events.filter((e) => e.action === action && e.kind === kind).length;
+    const kills = { worker: count('kill', 'worker'), gateway: count('kill', 'gateway') };
+    const minutes = churn.durationMs / 60_000;
+    rows.push(row('churn run: length; scaling events (SIGKILLs of workers and gateways among them); rate ÷ closed-loop saturation S of this run',
+      '≥ 5 min; ≥ 20 events incl. SIGKILLs of both; ≥ 50 % of S',
+      `${f2(minutes)} min; ${churn.switchyard.changes} events (SIGKILL: ${kills.worker} workers, ${kills.gateway} gateways); ${churn.rate}/s ÷ ${f2(saturation)}/s = **${f2(share * 100)} %**`,
+      Number.isFinite(share) ? minutes >= 5 && churn.switchyard.changes >= 20 && kills.worker > 0 && kills.gateway > 0 && share >= 0.5 : undefined));
+  }
   const kills = churn?.switchyard.workerKills ?? [];
   if (kills.length > 0) {
     const worst = Math.max(...kills.map((k) => k.lastResultMs));
@@ -298,6 +309,6 @@ export function comparisonRows(r: ReportInput): ComparisonRow[] {
   }
   for (const wf of r.workflow?.rates ?? []) add(`workflow checkout ${wf.rate}/s (${wf.factor} × sync capacity)`, wf.byDesign);
   add('long work 200–2000 ms', r.longWork?.byTarget);
-  if (r.churn) add(`churn ${r.churn.rate}/s`, { switchyard: r.churn.switchyard.outcome, sync: r.churn.sync.outcome, socketio: r.churn.socketio.outcome });
+  if (r.churn) add(`churn ${r.churn.rate}/s`, { switchyard: r.churn.switchyard.outcome, sync: r.churn.sync?.outcome, socketio: r.churn.socketio?.outcome });
   return rows;
 }

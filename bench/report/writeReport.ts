@@ -11,6 +11,7 @@ import type { LoadOutcome } from '../scenarios/scenarioContext.js';
 import type { ProcessFigures } from '../process/processSampler.js';
 import { lineChartSvg, type ChartMarker, type ChartSeries } from './svgLineChart.js';
 import { fs, type BenchReport } from './benchReport.js';
+import { churnRuns } from '../scenarios/churn.js';
 
 const f = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? 'n/a' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const COLORS = { switchyard: '#1f77b4', sync: '#d62728', socketio: '#2ca02c', bare: '#7f7f7f' } as const;
@@ -165,8 +166,8 @@ function idleSection(r: BenchReport, md: string[]): void {
 function churnSection(r: BenchReport, md: string[]): void {
   const ch = r.churn;
   if (!ch) return;
-  const runs = [ch.switchyard, ch.sync, ch.socketio];
-  md.push(`## Scenario 4 — autoscale churn (${ch.rate}/s, a change every ${ch.intervalMs / 1000} s, same schedule for each design)`, '', ...outcomeTable(runs.map((x) => x.outcome)), '');
+  const runs = churnRuns(ch);
+  md.push(`## Scenario 4 — autoscale churn (${ch.rate}/s for ${ch.durationMs / 1000} s, a change every ${ch.intervalMs / 1000} s, same schedule for each design)`, '', ...outcomeTable(runs.map((x) => x.outcome)), '');
   md.push('### Churn timeline', '', '| t (s) | design | change | member | took ms | result |', '|---:|---|---|---|---:|---|');
   for (const run of runs) {
     for (const e of run.events) md.push(`| ${((e.at - run.outcome.origin) / 1000).toFixed(1)} | ${run.outcome.target} | ${e.action === 'drain' ? 'drain (SIGTERM)' : e.action === 'kill' ? 'kill (SIGKILL)' : 'add'} ${e.kind ?? ''} | ${e.member ?? ''} | ${e.tookMs ?? ''} | ${e.detail ?? ''} |`);
@@ -195,7 +196,7 @@ function allOutcomes(r: BenchReport): LoadOutcome[] {
     ...(r.steady ? [...r.steady.ladder, ...r.steady.saturation, ...Object.values(r.steady.comparison).flat()] : []),
     ...(r.workflow ? [r.workflow.capacityRun, ...r.workflow.rates.flatMap((x) => Object.values(x.byDesign))] : []),
     ...(r.longWork ? Object.values(r.longWork.byTarget) : []),
-    ...(r.churn ? [r.churn.switchyard.outcome, r.churn.sync.outcome, r.churn.socketio.outcome] : []),
+    ...(r.churn ? churnRuns(r.churn).map((x) => x.outcome) : []),
   ];
 }
 
@@ -233,7 +234,7 @@ export function markdownReport(r: BenchReport, charts: string[]): string {
   notesOf(outcomes, notes);
   if (notes.length) md.push('## Notes from the runs', '', ...notes, '');
   md.push('## CPU and memory per process', '');
-  const runs: LoadOutcome[] = [...(r.steady ? [r.steady.comparison.switchyard[0], r.steady.comparison.sync[0], r.steady.comparison.socketio[0], r.steady.saturation[0]] : []), ...(r.churn ? [r.churn.switchyard.outcome, r.churn.sync.outcome, r.churn.socketio.outcome] : [])]
+  const runs: LoadOutcome[] = [...(r.steady ? [r.steady.comparison.switchyard[0], r.steady.comparison.sync[0], r.steady.comparison.socketio[0], r.steady.saturation[0]] : []), ...(r.churn ? churnRuns(r.churn).map((x) => x.outcome) : [])]
     .filter((o): o is LoadOutcome => o !== undefined);
   for (const o of runs) md.push(`### ${o.label}`, '', ...processTable(o.processes), '');
   if (charts.length) {
@@ -258,7 +259,7 @@ export async function writeReport(dir: string, report: BenchReport): Promise<{ d
   const charts: string[] = [];
   const chart = async (name: string, svg: string) => { await writeFile(join(dir, name), svg); charts.push(name); };
   if (report.churn) {
-    for (const run of [report.churn.switchyard, report.churn.sync, report.churn.socketio]) {
+    for (const run of churnRuns(report.churn)) {
       await chart(`churn-${run.outcome.target}.svg`, latencyChart(`churn: ${run.outcome.target} latency per second, scaling events marked`, [run.outcome], churnMarkers(run.events, run.outcome.origin), ['accept', 'result']));
     }
   }

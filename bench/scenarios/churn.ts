@@ -4,7 +4,8 @@
  * on a schedule; then the synchronous design and Socket.IO under the same
  * load and the same schedule (Socket.IO has no workers: its worker steps
  * keep their slot and change nothing). Every change is on the timeline of
- * the report's chart.
+ * the report's chart. `designs` narrows the run (e.g. switchyard alone for
+ * a long acceptance run); switchyard always runs: the budget reads it.
  */
 import type { ClusterEvent } from '../../deploy/local/cluster.js';
 import { runChurn } from '../churn/churnController.js';
@@ -24,12 +25,19 @@ export interface ChurnRun {
 export interface ChurnResult {
   rate: number;
   intervalMs: number;
+  durationMs: number;
   switchyard: ChurnRun;
-  sync: ChurnRun;
-  socketio: ChurnRun;
+  /** Absent when not selected (`--churn-designs`). */
+  sync?: ChurnRun;
+  socketio?: ChurnRun;
 }
 
-export async function runChurnScenario(ctx: ScenarioContext, options: { rate: number; durationMs: number; intervalMs: number; connections: number }): Promise<ChurnResult> {
+/** The runs of a churn result that took place, switchyard first. */
+export function churnRuns(result: ChurnResult): ChurnRun[] {
+  return [result.switchyard, result.sync, result.socketio].filter((x): x is ChurnRun => x !== undefined);
+}
+
+export async function runChurnScenario(ctx: ScenarioContext, options: { rate: number; durationMs: number; intervalMs: number; connections: number; designs: DesignKind[] }): Promise<ChurnResult> {
   const run = async (target: DesignKind): Promise<ChurnRun> => {
     const cluster = ctx.clusters[target];
     const before = cluster.events.length;
@@ -50,7 +58,10 @@ export async function runChurnScenario(ctx: ScenarioContext, options: { rate: nu
     return { outcome, events, changes, workerKills: recoveryAfterWorkerKills(outcome.reports, events) };
   };
   const switchyard = await run('switchyard');
-  const sync = await run('sync');
-  const socketio = await run('socketio');
-  return { rate: options.rate, intervalMs: options.intervalMs, switchyard, sync, socketio };
+  const sync = options.designs.includes('sync') ? await run('sync') : undefined;
+  const socketio = options.designs.includes('socketio') ? await run('socketio') : undefined;
+  return {
+    rate: options.rate, intervalMs: options.intervalMs, durationMs: options.durationMs, switchyard,
+    ...(sync ? { sync } : {}), ...(socketio ? { socketio } : {}),
+  };
 }

@@ -1,7 +1,10 @@
 /**
  * `npm test`'s test step: every *.test.ts file under test/ (or the files
  * named on the command line) through tap, files in parallel, then tap's
- * coverage summary and the coverage floor.
+ * coverage summary and the coverage floor. A full run also typechecks
+ * (`npm run typecheck`) alongside the tests, at low CPU priority, so the
+ * ~30 CPU-seconds of tsc fill the moments the test files leave a core idle
+ * instead of running before them; a type error fails the run.
  * Each file starts its own servers on free ports, so files never collide.
  * SY_TEST_CONCURRENCY sets how many files run at once (default 3 on this
  * 2-core machine: most of a test's time is spent waiting on servers).
@@ -101,6 +104,7 @@ process.env.SY_COMPILED_COVERAGE_DIR = resolve(COVERAGE_DIR);
 process.stdout.write(`gateways and workers run from ${relative(process.cwd(), compiledDir)} (${compiledFiles} entry points bundled)\n`);
 process.env.SY_TEST_PREBUNDLED_DIR = await prebundlePackages(process.cwd());
 
+const typecheck = named.length === 0 ? run('nice', ['-n', '10', 'npm', 'run', '--silent', 'typecheck'], true) : undefined;
 const tests = await run(TAP, [`--jobs=${concurrency}`, '--reporter=tap', '--coverage-report=none', ...files]);
 const counts = /# \{ total: (\d+), pass: (\d+)(?:, fail: (\d+))?(?:, skip: (\d+))?/.exec(tests.stdout.split('\n').filter((l) => l.startsWith('# { total')).pop() ?? '');
 
@@ -109,8 +113,15 @@ repairSourceMaps();
 // "incomplete coverage" line per metric, which the floor below replaces.
 const report = await run(TAP, ['report', 'text-summary', 'json-summary'], true);
 process.stdout.write(`\n${/=+ Coverage summary =+\n[^]*?\n=+\n/.exec(report.stdout)?.[0] ?? report.stdout}`);
-const problems = named.length === 0 ? belowFloor((JSON.parse(readFileSync(SUMMARY, 'utf8')) as { total: CoverageTotals }).total) : [];
+const problems: string[] = named.length === 0 ? belowFloor((JSON.parse(readFileSync(SUMMARY, 'utf8')) as { total: CoverageTotals }).total) : [];
 for (const problem of problems) process.stdout.write(`coverage: ${problem}\n`);
+
+const typechecked = await typecheck;
+if (typechecked) {
+  const failedTypecheck = typechecked.code !== 0;
+  process.stdout.write(failedTypecheck ? `typecheck (npm run typecheck) failed:\n${typechecked.stdout.trimEnd()}\n` : 'typecheck (npm run typecheck, alongside the tests): no errors\n');
+  if (failedTypecheck) problems.push('typecheck');
+}
 
 const passed = Number(counts?.[2] ?? 0);
 const failed = Number(counts?.[3] ?? 0);

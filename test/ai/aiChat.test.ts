@@ -239,13 +239,17 @@ t.test('ai - usage is counted per user once per command, and a completed answer 
   const result = await resultOf(c, 'post-1');
   assert.equal(result.ok, true, JSON.stringify(result));
 
+  // The result and the event are published together (outbox.ts), so the result can arrive before the event is stored.
   const jsm = await jetstreamManager(driver.nc);
-  const stored = await jsm.streams.getMessage(STREAMS.events, { last_by_subj: 'evt.ai.answer.completed' });
-  const event = stored!.json<Record<string, unknown>>();
+  const stored = await eventually('the answer-completed event of post-1 is stored', async () => {
+    const last = await jsm.streams.getMessage(STREAMS.events, { last_by_subj: 'evt.ai.answer.completed' });
+    return (last?.json<{ data?: { command?: string } }>().data?.command === 'post-1') ? last : undefined;
+  });
+  const event = stored.json<Record<string, unknown>>();
   assert.ok(Compile(AiAnswerCompletedEvent).Check(event), `the event has the documented shape: ${JSON.stringify(event)}`);
   const data = event.data as { postTo: { room: string; clientId: string }; answer: string; user: string; conversation: string; command: string };
   assert.deepEqual([data.answer, data.user, data.conversation, data.command, data.postTo.room], ['posted answer', 'ivan', 'conv-post', 'post-1', 'r-standup']);
-  assert.equal(stored!.header.get(HEADERS.msgId), event.id, 'deduplicated by id');
+  assert.equal(stored.header.get(HEADERS.msgId), event.id, 'deduplicated by id');
 
   const usage = await eventuallyUsage('ivan', (u) => u.requests === 1);
   assert.deepEqual(usage, { requests: 1, completed: 1, cancelled: 0, promptTokens: 7, completionTokens: 2, estimatedTokens: 0 });

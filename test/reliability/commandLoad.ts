@@ -128,7 +128,10 @@ export class CommandLoad {
    */
   async stop(settleMs: number): Promise<void> {
     this.running = false;
-    await Promise.race([Promise.all(this.loops), new Promise((r) => setTimeout(r, settleMs))]);
+    // The timer is cleared once the loops end: a pending one kept the test process alive for the rest of settleMs.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.loops), new Promise((r) => { timer = setTimeout(r, settleMs); })]);
+    clearTimeout(timer);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * The fault suite: each fault injected under steady load from WebSocket
- * clients (the SDK, reconnecting and resuming), with the verdicts asserted:
+ * clients (the SDK, reconnecting and resuming), with the verdicts asserted
+ * (fault (a), the JetStream leader, is in jetStreamLeaderFault.test.ts):
  * nothing accepted is lost, nothing is applied twice. Times are measured
  * and recorded for RELIABILITY.md, never asserted.
  *
@@ -19,91 +20,32 @@
 import t from 'tap';
 import assert from 'node:assert/strict';
 import { MongoClient, type Db } from 'mongodb';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import WebSocket from 'ws';
 import { SwitchyardClient, type WebSocketConstructor } from '../../client/index.js';
-import { STREAMS } from '../../protocol/index.js';
-import { startClusterServers, startStack, type Stack } from '../harness/stackFixture.js';
+import { startStack, type Stack } from '../harness/stackFixture.js';
 import { WsTestClient } from '../harness/wsTestClient.js';
 import { eventually, workerMetric } from '../harness/commandDriver.js';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 import type { ServerProcess } from '../../deploy/local/servers.js';
-import { runFault, sleep, type FaultOutcome, type FaultPhases } from './faultRunner.js';
-import { recordFault } from './reliabilityReport.js';
-
-const LEASE_TTL_MS = 2000;
-const FAULT_ENV = {
-  SY_LEASE_TTL_MS: String(LEASE_TTL_MS),
-  SY_REBALANCE_INTERVAL_MS: '300',
-  SY_SESSION_HEARTBEAT_MS: '1000',
-  SY_PUBLISH_TIMEOUT_MS: '2000',
-  SY_RATE_LIMIT_COMMANDS: '0',
-  SY_LOG_LEVEL: 'info',
-};
-const PHASES: FaultPhases = {
-  warmupMs: 1000,
-  loadSeconds: Number(process.env.SY_FAULT_SECONDS ?? 3),
-  settleMs: 90_000,
-};
-const CLIENTS = 4;
+import { runFault, sleep } from './faultRunner.js';
+import { FAULT_ENV, LEASE_TTL_MS, PHASES, loadFor, verdict } from './faultLoad.js';
 
 /** Single-node NATS, 2 gateways, 2 workers: faults (b)–(f), each leaving it as it found it. */
 let stack: Stack;
-/** A 3-node JetStream cluster (replicas 3), 1 gateway, 1 worker: fault (a), stopped by it. */
-let cluster: Stack;
-let clusterNats: Awaited<ReturnType<typeof startClusterServers>>['cluster'];
 let mongo: MongoClient;
 let db: Db;
 
 t.before(async () => {
-  // Both stacks start at once, and within a stack one worker first (it creates the streams), then
-  // the rest: each process spends seconds compiling TypeScript, and this file has a time budget.
-  // In the cluster one process at a time: two creating the replicated streams at once can time out.
-  const started = await Promise.allSettled([
-    (async () => {
-      stack = await startStack({ gateways: 0, workers: 1, env: FAULT_ENV });
-      await Promise.all([stack.startWorker(), stack.startGateway(), stack.startGateway()]);
-      mongo = await MongoClient.connect(stack.env.MONGODB_URI!);
-      db = mongo.db('switchyard');
-    })(),
-    (async () => {
-      const servers = await startClusterServers();
-      clusterNats = servers.cluster;
-      cluster = await startStack({ servers, gateways: 1, workers: 1, env: { ...FAULT_ENV, SY_STREAM_REPLICAS: '3' } });
-    })(),
-  ]);
-  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  // One worker first (it creates the streams), then the rest.
+  stack = await startStack({ gateways: 0, workers: 1, env: FAULT_ENV });
+  await Promise.all([stack.startWorker(), stack.startGateway(), stack.startGateway()]);
+  mongo = await MongoClient.connect(stack.env.MONGODB_URI!);
+  db = mongo.db('switchyard');
 });
 t.teardown(async () => {
   await mongo?.close();
-  await Promise.all([stack?.stop(), cluster?.stop()]);
+  await stack?.stop();
 });
-
-/** Client i tries gateway i mod n first, then the others. */
-function urlLists(s: Stack): string[][] {
-  const live = s.gateways;
-  return Array.from({ length: CLIENTS }, (_, i) => live.map((_, k) => s.wsUrl(live[(i + k) % live.length]!)));
-}
-
-async function loadFor(s: Stack, name: string) {
-  return {
-    urls: urlLists(s),
-    tokens: await Promise.all(Array.from({ length: CLIENTS }, (_, i) => s.token(`${name}-user-${i}`))),
-    outstandingPerClient: 4,
-    entityCount: 8,
-  };
-}
-
-function verdict(outcome: FaultOutcome, testName: string): void {
-  recordFault({ ...outcome, test: testName });
-  assert.ok(outcome.accepted > 0, 'the load ran');
-  assert.equal(outcome.unsettled, 0, 'every command sent was accepted in the end');
-  assert.equal(outcome.lost, 0, 'no accepted command went without a result');
-  assert.equal(outcome.duplicates, 0, 'no command was applied twice');
-  assert.deepEqual(outcome.failedResults, {}, 'no command ended in an error result');
-}
 
 /** What a brand-new connection gets for its hello right now: `welcome` or `<code>/<close>`. */
 async function helloNow(s: Stack, user: string): Promise<string> {
@@ -126,49 +68,10 @@ async function probeClient(s: Stack, user: string): Promise<SwitchyardClient> {
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms))]);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms); });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
-
-const A = 'reliability - (a) SIGKILL of the JetStream leader (3-node cluster, replicas 3) under load: nothing accepted is lost or applied twice';
-t.test(A, async () => {
-  let client: MongoClient | undefined;
-  let nc: NatsConnection | undefined;
-  try {
-    client = await MongoClient.connect(cluster.env.MONGODB_URI!);
-    nc = await connect({ servers: clusterNats.urls.split(','), maxReconnectAttempts: -1 });
-    const live = nc;
-    let killed = '';
-    const outcome = await runFault({
-      name: '(a) SIGKILL of the JetStream CMD stream leader, 3-node cluster, replicas 3',
-      load: await loadFor(cluster, 'a'),
-      phases: PHASES,
-      db: client.db('switchyard'),
-      inject: async () => {
-        const jsm = await jetstreamManager(live, { checkAPI: false });
-        const leader = (await jsm.streams.info(STREAMS.commands)).cluster?.leader;
-        const outLeader = (await jsm.streams.info(STREAMS.pushes)).cluster?.leader;
-        // Members are named <cluster>-n1, -n2, -n3 in order (startNatsCluster).
-        const member = clusterNats.members[Number(/-n(\d+)$/.exec(leader ?? '')?.[1] ?? 0) - 1];
-        assert.ok(member, `the CMD stream leader ${leader} is one of the members`);
-        killed = `killed ${leader} (CMD leader${outLeader === leader ? ', also OUT leader' : `; OUT leader was ${outLeader}`})`;
-        member.signal('SIGKILL');
-      },
-      healed: async () => {
-        const jsm = await jetstreamManager(live, { checkAPI: false });
-        await eventually('a new CMD stream leader is elected', async () => ((await jsm.streams.info(STREAMS.commands)).cluster?.leader ? true : undefined), 60_000);
-      },
-    });
-    const workerLog = cluster.workers[0]!.logLines();
-    const count = (msg: string) => workerLog.filter((l) => l.msg === msg).length;
-    outcome.notes.push(killed, `the worker meanwhile lost ${count('partition lost')} partitions and failed ${count('could not start the partition consumer; releasing the lease')} consumer re-creations (timeouts) before it had them all again`);
-    verdict(outcome, A);
-  } finally {
-    await nc?.close().catch(() => {});
-    await client?.close();
-    await cluster.stop();
-  }
-});
-
 /**
  * Stops `server` under load, probes what a new hello and a connected
  * client's command get while it is down, waits `downMs`, starts it again

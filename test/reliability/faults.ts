@@ -1,6 +1,7 @@
 /**
  * `npm run faults [-- --seconds N]`: the long version of the fault suite.
- * Clears the recorded rows, runs test/reliability/faults.test.ts with N
+ * Clears the recorded rows, runs test/reliability/faults.test.ts and
+ * jetStreamLeaderFault.test.ts (one at a time) with N
  * seconds of load after each injection (default 20) and the security
  * suite, and — when every test passed — writes RELIABILITY.md from the rows
  * measured in this run. Exit code: the test run's.
@@ -29,7 +30,7 @@ const startedAt = new Date();
 let status = 0;
 if (!reportOnly) {
   clearRows();
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/run.ts', 'test/reliability/faults.test.ts', 'test/reliability/security.test.ts'], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/run.ts', 'test/reliability/jetStreamLeaderFault.test.ts', 'test/reliability/faults.test.ts', 'test/reliability/security.test.ts'], {
     stdio: 'inherit',
     env: { ...process.env, SY_FAULT_SECONDS: String(seconds), SY_TEST_CONCURRENCY: '1' },
   });

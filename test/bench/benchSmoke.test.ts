@@ -17,7 +17,8 @@ t.test('bench - a --quick run completes and writes a well-formed JSON + Markdown
   try {
     const child = spawn(process.execPath, [
       '--import', 'tsx', 'bench/main.ts', '--quick', '--scenario', 'floors,accept,steady',
-      '--gateways', '1', '--workers', '1', '--threads', '1', '--out', out,
+      '--gateways', '1', '--workers', '1', '--threads', '1', '--accept-rates', '200', '--accept-seconds', '1', '--ladder-fractions', '0.5', '--ladder-seconds', '1',
+      '--out', out,
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stdout.on('data', (b: Buffer) => { log += b.toString(); });

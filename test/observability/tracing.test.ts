@@ -21,7 +21,8 @@ t.test('tracing - one trace id can be followed in the logs from the gateway to t
   let path: string[] = [];
   while (Date.now() < deadline) {
     path = [...withTrace(gateway.logLines()).map((m) => `gateway: ${m}`), ...withTrace(worker.logLines()).map((m) => `worker: ${m}`)];
-    if (path.includes('gateway: result pushed')) break;
+    // The worker logs the commit after publishing the result, so its line can come after the push.
+    if (path.includes('gateway: result pushed') && path.some((m) => m.startsWith('worker: command committed'))) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.ok(path.includes('gateway: command received'), `gateway logs the command with its trace id: ${JSON.stringify(path)}`);

@@ -21,7 +21,7 @@
  * When Redis is unreachable, each node keeps limiting on what it last knew.
  */
 import { SwitchyardError, subjectToken } from '../protocol/index.js';
-import { gatewayRateLimitSyncs } from '../platform/index.js';
+import { SharedCalls, gatewayRateLimitSyncs } from '../platform/index.js';
 import type { Logger, Redis } from '../platform/index.js';
 
 export interface RateLimitOptions {
@@ -73,8 +73,8 @@ export function rateWindowKey(user: string): string {
 
 export class RateLimiter {
   private readonly users = new Map<string, UserWindow>();
-  /** Users whose cluster count is being read (seed). */
-  private readonly seeding = new Map<string, Promise<void>>();
+  /** Cluster-count reads under way (seed), shared by the hellos of one user. */
+  private readonly seeding = new SharedCalls<string, void>();
   private readonly scripts: RateScripts;
   private timer: NodeJS.Timeout | undefined;
   private syncRun: Promise<void> | undefined;
@@ -106,12 +106,7 @@ export class RateLimiter {
   seed(user: string): Promise<void> {
     if (this.options.limit === 0 || this.users.has(user)) return Promise.resolve();
     // Hellos of one user arriving together share one read (15,000 sockets of a few users at once were 15,000 reads).
-    let read = this.seeding.get(user);
-    if (!read) {
-      read = this.readCount(user).finally(() => this.seeding.delete(user));
-      this.seeding.set(user, read);
-    }
-    return read;
+    return this.seeding.run(user, () => this.readCount(user));
   }
 
   private async readCount(user: string): Promise<void> {

@@ -15,7 +15,7 @@
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { AclInvalidation, SwitchyardError, subjectToken, subjects, type AclReply } from '../protocol/index.js';
-import { gatewayAclDecisions } from '../platform/index.js';
+import { SharedCalls, gatewayAclDecisions } from '../platform/index.js';
 import type { Logger } from '../platform/index.js';
 import { Compile } from 'typebox/compile';
 import { ExpiringCache } from './expiringCache.js';
@@ -45,7 +45,8 @@ export type InvalidationListener = (topic: string, user: string | undefined) => 
 export class TopicAuthorizer {
   /** (user, topic) pairs the owning service allowed recently. */
   private readonly allowed: ExpiringCache<true>;
-  private readonly inFlight = new Map<string, Promise<boolean>>();
+  /** Questions to the owning service under way, shared by concurrent checks of one (user, topic). */
+  private readonly questions = new SharedCalls<string, boolean>();
   private readonly listeners: InvalidationListener[] = [];
   private sub: Subscription | undefined;
 
@@ -99,12 +100,7 @@ export class TopicAuthorizer {
       gatewayAclDecisions.inc({ decision: 'allow', source: 'cache' });
       return;
     }
-    let pending = this.inFlight.get(key);
-    if (!pending) {
-      pending = this.ask(kind, user, topic).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, pending);
-    }
-    const allow = await pending;
+    const allow = await this.questions.run(key, () => this.ask(kind, user, topic));
     if (allow) this.allowed.set(key, true);
     gatewayAclDecisions.inc({ decision: allow ? 'allow' : 'deny', source: 'service' });
     if (!allow) throw this.forbidden(topic);

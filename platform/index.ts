@@ -2,6 +2,7 @@
 export { loadConfig, configTable, secretConfigKeys, composeFields, defineConfigSection, field, ConfigError, PLATFORM_CONFIG } from './config.js';
 export type { Config, ConfigField, ConfigFields, ConfigSection, LoadedConfig, SectionValues } from './config.js';
 export { createLogger, lazyChild, REDACT_PATHS } from './logger.js';
+export { SharedCalls } from './sharedCalls.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { connectNats, ensureStreams, streamConfigs } from './nats.js';
 export { publishCommand, natsHeadersOf } from './commandBus.js';

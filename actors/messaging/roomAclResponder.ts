@@ -19,6 +19,7 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { Compile } from 'typebox/compile';
 import { AclRequest, roomOfTopic, subjects } from '../../protocol/index.js';
+import { SharedCalls } from '../../platform/index.js';
 import type { Logger, Service } from '../../platform/index.js';
 import { messagingAclAnswers } from './metrics.js';
 import type { CommittedRooms } from './committedRooms.js';
@@ -39,7 +40,8 @@ export const ROOM_ACL_QUEUE = 'messaging-room-acl';
 export class RoomAclResponder implements Service {
   readonly name = 'messaging-room-acl';
   private sub: Subscription | undefined;
-  private readonly inFlight = new Map<string, Promise<boolean>>();
+  /** Membership reads under way, shared by concurrent requests for one (room, user). */
+  private readonly reads = new SharedCalls<string, boolean>();
 
   constructor(private readonly nc: NatsConnection, private readonly rooms: CommittedRooms, private readonly logger: Logger) {}
 
@@ -76,12 +78,6 @@ export class RoomAclResponder implements Service {
   }
 
   private isMember(room: string, user: string): Promise<boolean> {
-    const key = `${room}\u0000${user}`;
-    let pending = this.inFlight.get(key);
-    if (!pending) {
-      pending = this.rooms.roleOf(room, user).then((role) => role !== undefined).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, pending);
-    }
-    return pending;
+    return this.reads.run(`${room}\u0000${user}`, async () => (await this.rooms.roleOf(room, user)) !== undefined);
   }
 }

@@ -1,26 +1,49 @@
 /**
- * Repairs the pushes a gateway missed while its NATS connection was down.
+ * Repairs the live pushes a gateway missed: those NATS delivered to nobody.
  *
  * Live pushes reach the gateway over core NATS (`live.*`, republished by
- * the OUT stream): at most once. While the connection is broken — the NATS
- * server it was connected to restarted or was killed — pushes for its
- * sockets are stored in OUT but never arrive here, and nothing else would
- * tell the clients (their `seq` only grows). So on `disconnect` every live
- * socket starts buffering (WsPushDelivery.pause) and remembers its last seq;
- * on `reconnect` the gap is replayed from OUT exactly like a resume
+ * the OUT stream's leader, decision 1): at most once. Two events lose them
+ * while they are stored in OUT all the same, and nothing else would tell
+ * the clients (their `seq` only grows):
+ *
+ * - this gateway's NATS connection breaks (the server it was connected to
+ *   restarted or was killed): pushes published meanwhile never arrive;
+ * - the OUT stream's leader changes (killed, restarted, stepped down): the
+ *   republishes it had not yet written to the routes are gone, and pushes
+ *   stored by a follower without a leader's apply are never republished.
+ *   The server announces every election on
+ *   `$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.OUT`.
+ *
+ * On either event every live socket starts buffering (WsPushDelivery.pause)
+ * and remembers its last seq; once connected, the gap is replayed from OUT
+ * up to the stream's end read after the event, exactly like a resume
  * (WsSessions.replayThenGoLive), and the buffered live pushes follow.
+ * A socket already replaying (a resume, an earlier repair) is told its
+ * replay's end may be stale: it reads the end again before going live.
  * Result ids already delivered are dropped by the socket's de-duplication.
+ * Repairs never overlap; events during one make one more (CoalescedRuns).
+ *
+ * Not covered: a push the new leader republishes that reaches a socket
+ * before the election advisory does. Both leave the new leader's server,
+ * but from two goroutines; the push needs a publish and a replication
+ * round trip first, so in practice the advisory is ahead.
  */
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from '../platform/index.js';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { STREAMS } from '../protocol/index.js';
+import { CoalescedRuns, type Logger } from '../platform/index.js';
 import type { OutReplay } from './recovery.js';
 import { stateOf, type Socket, type SocketWriter } from './socketSession.js';
 import type { WsPushDelivery } from './wsPushDelivery.js';
 import type { WsSessions } from './wsSessions.js';
 
+/** Announced by the server each time a replica of the stream becomes its leader. */
+export const OUT_LEADER_ELECTED = `$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.${STREAMS.pushes}`;
+
 export class NatsGapRecovery {
-  /** Paused sockets and the last seq each had when the connection broke. */
+  /** Paused sockets and the last seq each had when the gap began. */
   private readonly gaps = new Map<Socket, number>();
+  private readonly repairs = new CoalescedRuns(() => this.repairAll(), (err) => this.logger.error({ err }, 'repair of missed pushes failed'));
+  private elections: Subscription | undefined;
   private stopped = false;
 
   constructor(
@@ -33,24 +56,38 @@ export class NatsGapRecovery {
   ) {}
 
   start(): void {
+    this.elections = this.nc.subscribe(OUT_LEADER_ELECTED, {
+      callback: (err) => {
+        if (err || this.stopped) return;
+        this.pauseAll('OUT stream leader changed: live pushes buffered until the gap is replayed from OUT');
+        void this.repairs.run();
+      },
+    });
     void (async () => {
       for await (const status of this.nc.status()) {
         if (this.stopped) return;
-        if (status.type === 'disconnect') this.pauseAll();
-        else if (status.type === 'reconnect') await this.repairAll();
+        if (status.type === 'disconnect') this.pauseAll('NATS connection lost: live pushes buffered until the gap is replayed from OUT');
+        else if (status.type === 'reconnect') void this.repairs.run();
       }
     })().catch((err: unknown) => this.logger.error({ err }, 'NATS gap recovery stopped'));
   }
 
   stop(): void {
     this.stopped = true;
+    this.elections?.unsubscribe();
+    this.repairs.cancelPending();
   }
 
-  private pauseAll(): void {
+  private pauseAll(why: string): void {
+    let replaying = 0;
     for (const ws of this.delivery.sockets()) {
       if (this.delivery.pause(ws)) this.gaps.set(ws, stateOf(ws).lastSeq);
+      else if (!this.gaps.has(ws) && !stateOf(ws).closed) {
+        stateOf(ws).replayEndStale = true;
+        replaying++;
+      }
     }
-    this.logger.warn({ sockets: this.gaps.size }, 'NATS connection lost: live pushes buffered until the gap is replayed from OUT');
+    this.logger.warn({ sockets: this.gaps.size, replaying }, why);
   }
 
   private async repairAll(): Promise<void> {
@@ -61,11 +98,11 @@ export class NatsGapRecovery {
     try {
       upTo = (await this.replay.bounds()).lastSeq;
     } catch (err) {
-      this.logger.warn({ err }, 'OUT stream unavailable after a NATS reconnect; the paused sockets are told to resume');
+      this.logger.warn({ err }, 'OUT stream unavailable after a gap in live pushes; the paused sockets are told to resume');
       for (const [ws] of gaps) this.writer.closeWith(ws, { code: 'UNAVAILABLE', message: 'Missed pushes could not be read; connect again and resume.' });
       return;
     }
     await Promise.all(gaps.map(([ws, afterSeq]) => (stateOf(ws).closed ? undefined : this.sessions.replayThenGoLive(ws, afterSeq, Math.max(afterSeq, upTo)))));
-    this.logger.info({ sockets: gaps.length }, 'pushes missed while NATS was unreachable replayed from OUT');
+    this.logger.info({ sockets: gaps.length }, 'missed live pushes replayed from OUT');
   }
 }

@@ -52,6 +52,8 @@ export class SocketSession {
   lastSeq = 0;
   /** While the session's missed pushes are replayed: live pushes wait here. */
   recovering: Push[] | undefined = undefined;
+  /** Set during a replay when live pushes may have been lost since its end was read (NatsGapRecovery): it reads the end again. */
+  replayEndStale = false;
   /** Set when the session was resumed elsewhere: the record is no longer ours to release. */
   replaced = false;
   /** Result ids already delivered to this session (created with the first result). */

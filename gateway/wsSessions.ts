@@ -15,7 +15,7 @@ import {
   SwitchyardError, toErrorBody,
   type ErrorBody, type HelloFrame, type SessionTakeover,
 } from '../protocol/index.js';
-import { gatewayRecoveries, gatewayReplayedPushes, gatewaySessions, gatewayTakeovers } from '../platform/index.js';
+import { CoalescedRuns, gatewayRecoveries, gatewayReplayedPushes, gatewaySessions, gatewayTakeovers } from '../platform/index.js';
 import type { Config, Logger } from '../platform/index.js';
 import type { ControlChannel } from './controlChannel.js';
 import { newSessionId, type PushFanout } from './pushFanout.js';
@@ -57,9 +57,8 @@ const HEARTBEAT_BATCH = 256;
 export class WsSessions {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly releases = new Set<Promise<void>>();
-  /** The beat under way; a beat asked for meanwhile runs once it ends (never two at once). */
-  private beating: Promise<void> | undefined;
-  private beatAgain = false;
+  /** Beats: never two at once; one asked for meanwhile runs once the one under way ends (a reconnect's beat must write every record). */
+  private readonly beats = new CoalescedRuns(() => this.beatAll(), (err) => this.deps.logger.debug({ err }, 'session heartbeat failed'));
 
   constructor(private readonly deps: WsSessionsDeps) {}
 
@@ -73,7 +72,7 @@ export class WsSessions {
   stop(): void {
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
-    this.beatAgain = false;
+    this.beats.cancelPending();
   }
 
   /** Resolves when every session record of closed sockets has been released in Redis. */
@@ -183,18 +182,26 @@ export class WsSessions {
 
   /**
    * Sends a recovering socket every push of its subjects after `afterSeq` up
-   * to `upTo` from OUT, then the live pushes buffered meanwhile, and puts it
-   * back on live delivery. A failed read closes the socket UNAVAILABLE (its
-   * client resumes, on this node or another).
+   * to `upTo` from OUT (and on to the stream's end read again, when a gap in
+   * live pushes began meanwhile), then the live pushes buffered meanwhile,
+   * and puts it back on live delivery. A failed read closes the socket
+   * UNAVAILABLE (its client resumes, on this node or another).
    */
   async replayThenGoLive(ws: Socket, afterSeq: number, upTo: number): Promise<void> {
     const state = stateOf(ws);
     const { writer } = this.deps;
     try {
-      await this.deps.replay.replay(this.deps.delivery.subjectsOf(ws), afterSeq, upTo, async (push) => {
-        await waitForDrain(ws, writer.limit / 2);
-        if (this.deps.delivery.toSocket(ws, push, { replay: true })) gatewayReplayedPushes.inc();
-      }, () => state.closed);
+      for (;;) {
+        await this.deps.replay.replay(this.deps.delivery.subjectsOf(ws), afterSeq, upTo, async (push) => {
+          await waitForDrain(ws, writer.limit / 2);
+          if (this.deps.delivery.toSocket(ws, push, { replay: true })) gatewayReplayedPushes.inc();
+        }, () => state.closed);
+        if (state.closed || !state.replayEndStale) break;
+        // Live pushes may have been lost after `upTo` was read (a failover): replay on to the end as it is now.
+        state.replayEndStale = false;
+        afterSeq = upTo;
+        upTo = Math.max(upTo, (await this.deps.replay.bounds()).lastSeq);
+      }
     } catch (err) {
       this.deps.logger.warn({ err, session: state.session }, 'replay from OUT failed');
       writer.closeWith(ws, { code: 'UNAVAILABLE', message: 'Missed pushes could not be read; connect again and resume.' });
@@ -255,19 +262,9 @@ export class WsSessions {
     void release.finally(() => this.releases.delete(release));
   }
 
-  /** Starts a beat, or, while one is under way, another right after it (a reconnect's beat must write every record). */
+  /** Starts a beat, or, while one is under way, another right after it. */
   private heartbeat(): void {
-    if (this.heartbeatTimer === undefined) return;
-    if (this.beating) {
-      this.beatAgain = true;
-      return;
-    }
-    this.beating = this.beatAll().finally(() => {
-      this.beating = undefined;
-      if (!this.beatAgain) return;
-      this.beatAgain = false;
-      this.heartbeat();
-    });
+    if (this.heartbeatTimer !== undefined) void this.beats.run();
   }
 
   /** Refreshes every local session record, HEARTBEAT_BATCH at a time; closes sockets whose session was taken over meanwhile. */

@@ -3,6 +3,7 @@ export { loadConfig, configTable, secretConfigKeys, composeFields, defineConfigS
 export type { Config, ConfigField, ConfigFields, ConfigSection, LoadedConfig, SectionValues } from './config.js';
 export { createLogger, lazyChild, REDACT_PATHS } from './logger.js';
 export { SharedCalls } from './sharedCalls.js';
+export { CoalescedRuns } from './coalescedRuns.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { connectNats, ensureStreams, streamConfigs } from './nats.js';
 export { publishCommand, natsHeadersOf } from './commandBus.js';

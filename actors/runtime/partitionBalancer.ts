@@ -27,7 +27,7 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { subjects } from '../../protocol/index.js';
 import { actorPartitionsOwned, actorRebalances } from '../../platform/index.js';
-import type { Logger } from '../../platform/index.js';
+import { CoalescedRuns, type Logger } from '../../platform/index.js';
 import type { ActorSettings } from './actorSettings.js';
 import { FencedLeases } from './fencedLeases.js';
 import { PartitionConsumer, type PartitionConsumerDeps } from './partitionConsumer.js';
@@ -63,8 +63,8 @@ export class PartitionBalancer {
   private timer: NodeJS.Timeout | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
-  private round: Promise<void> | undefined;
-  private again = false;
+  /** Rebalance rounds: one at a time; a trigger during a round runs one more after it. */
+  private readonly rounds = new CoalescedRuns(() => this.roundOnce(), (err) => this.log.warn({ err }, 'rebalance round failed'));
   private nudges: Subscription | undefined;
   private readonly log: Logger;
   private readonly drains = new Set<Promise<void>>();
@@ -124,8 +124,7 @@ export class PartitionBalancer {
 
   /** Runs a round now (or right after the one running). */
   private trigger(): void {
-    if (this.round) this.again = true;
-    else void this.rebalance();
+    void this.rebalance();
   }
 
   private nudge(): void {
@@ -134,22 +133,9 @@ export class PartitionBalancer {
     } catch { /* closed connection: the others rebalance on their own schedule */ }
   }
 
-  private async rebalance(): Promise<void> {
-    if (this.round) {
-      this.again = true;
-      return this.round;
-    }
-    this.round = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.roundOnce();
-        } catch (err) {
-          this.log.warn({ err }, 'rebalance round failed');
-        }
-      } while (this.again);
-    })().finally(() => { this.round = undefined; });
-    return this.round;
+  /** Resolves when the round under way, and the one more this call asked for, are over. */
+  private rebalance(): Promise<void> {
+    return this.rounds.run();
   }
 
   /** A peer fell silent: drop it from the membership and take its partitions over in a round now. */

@@ -4,6 +4,11 @@
  * load. A file of its own because it needs its own cluster and is the
  * longest fault: it runs beside the others.
  *
+ * The OUT stream's leadership is moved to the CMD stream's leader first, so
+ * the one SIGKILL also cuts the live republishes that leader had in flight
+ * (decision 1: core NATS, at most once) and the test covers their repair
+ * (gateway/natsGapRecovery.ts), not only the commands' durability.
+ *
  * SY_FAULT_SECONDS sets the load after the injection (default 3: the short
  * version in `npm test`); `npm run faults` runs it longer.
  */
@@ -32,6 +37,20 @@ t.teardown(async () => {
   await cluster?.stop();
 });
 
+/** Steps the OUT stream's leader down in favour of the CMD stream's leader until one node leads both. */
+async function leadOutFromTheCmdLeader(nc: NatsConnection): Promise<void> {
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  await eventually('one node leads both CMD and OUT', async () => {
+    const cmdLeader = (await jsm.streams.info(STREAMS.commands)).cluster?.leader;
+    const outLeader = (await jsm.streams.info(STREAMS.pushes)).cluster?.leader;
+    if (cmdLeader && cmdLeader === outLeader) return true;
+    if (cmdLeader && outLeader) {
+      await nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${STREAMS.pushes}`, JSON.stringify({ placement: { preferred: cmdLeader } }), { timeout: 5000 });
+    }
+    return undefined;
+  }, 30_000, 500);
+}
+
 const A = 'reliability - (a) SIGKILL of the JetStream leader (3-node cluster, replicas 3) under load: nothing accepted is lost or applied twice';
 t.test(A, async () => {
   let client: MongoClient | undefined;
@@ -40,6 +59,7 @@ t.test(A, async () => {
     client = await MongoClient.connect(cluster.env.MONGODB_URI!);
     nc = await connect({ servers: clusterNats.urls.split(','), maxReconnectAttempts: -1 });
     const live = nc;
+    await leadOutFromTheCmdLeader(live);
     let killed = '';
     const outcome = await runFault({
       name: '(a) SIGKILL of the JetStream CMD stream leader, 3-node cluster, replicas 3',

@@ -65,6 +65,8 @@ export class PartitionConsumer implements TakeOwnership {
   private messages: ConsumerMessages | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
   private accepting = false;
+  /** Consumer sequence of the last delivery received in this epoch (see inSequence). */
+  private lastDelivery = 0;
   private readonly confirmations = new Set<Promise<void>>();
   private readonly log: Logger;
 
@@ -104,6 +106,7 @@ export class PartitionConsumer implements TakeOwnership {
       max_ack_pending: settings.maxAckPending,
     });
     const consumer = this.d.js.consumers.getConsumerFromInfo(info);
+    this.lastDelivery = info.delivered.consumer_seq;
     this.accepting = true;
     this.messages = await consumer.consume({
       max_messages: Math.min(128, settings.maxAckPending),
@@ -181,6 +184,7 @@ export class PartitionConsumer implements TakeOwnership {
 
   private dispatch(msg: JsMsg): void {
     if (!this.accepting) return; // left unacked: delivered to the next owner
+    if (!this.inSequence(msg)) return; // left unacked: the next epoch delivers it in stream order
     const parsed = parseCommand(msg);
     if (!parsed.ok) {
       this.log.error({ subject: msg.subject, seq: msg.seq, reason: parsed.reason }, 'malformed command terminated');
@@ -193,6 +197,28 @@ export class PartitionConsumer implements TakeOwnership {
       return;
     }
     this.mailboxFor(env.entity).enqueue(env);
+  }
+
+  /**
+   * A consumer numbers its deliveries without holes: each one, redeliveries
+   * too, takes the next consumer sequence. A hole means deliveries were lost
+   * on their way (a JetStream server died with them in its buffers). The
+   * server counts them delivered and sends them again only after the ack
+   * wait — behind later commands of their entities, which would pass them
+   * (and the stream-sequence rule of commandProcessor.ts would then take
+   * them for old duplicates: accepted, never applied, no result). So the
+   * epoch ends before the message after the hole is enqueued: the partition
+   * is lost, and the next epoch's new consumer delivers every unacked
+   * command again, in stream order. A lower sequence than expected (a new
+   * consumer leader with older state redelivering) is no hole.
+   */
+  private inSequence(msg: JsMsg): boolean {
+    const expected = this.lastDelivery + 1;
+    const got = msg.info.deliverySequence;
+    this.lastDelivery = got;
+    if (got <= expected) return true;
+    this.d.onLost(this, `deliveries ${expected}–${got - 1} of the consumer were lost on their way; starting again in stream order`);
+    return false;
   }
 
   private mailboxFor(entity: string): EntityMailbox {

@@ -3,11 +3,16 @@
  * open connection is destroyed and new ones are closed at once, so the
  * client behind it sees its server go away (and keeps reconnecting) while
  * the server itself stays up for everyone else.
+ *
+ * It can also swallow: while swallowing, what the server sends is dropped
+ * and the connection stays open — what a client sees of a server that dies
+ * with data in its buffers (the server believes it sent it).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 export class CuttableTcpProxy {
   private cutOff = false;
+  private swallowing = false;
   private readonly open = new Set<Socket>();
 
   private constructor(private readonly server: Server, readonly port: number) {}
@@ -28,6 +33,12 @@ export class CuttableTcpProxy {
 
   restore(): void {
     this.cutOff = false;
+    this.swallowing = false;
+  }
+
+  /** From now until restore() or cut(), bytes from the server are dropped; the connections stay open. */
+  swallow(): void {
+    this.swallowing = true;
   }
 
   async stop(): Promise<void> {
@@ -43,7 +54,13 @@ export class CuttableTcpProxy {
     const upstream = connect(targetPort, '127.0.0.1');
     for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
       this.open.add(from);
-      from.pipe(to);
+      from.on('data', (chunk: Buffer) => {
+        if (from === upstream && this.swallowing) return;
+        if (!to.write(chunk)) {
+          from.pause();
+          to.once('drain', () => from.resume());
+        }
+      });
       from.on('error', () => to.destroy());
       from.on('close', () => { this.open.delete(from); to.destroy(); });
     }

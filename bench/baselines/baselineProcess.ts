@@ -6,11 +6,8 @@
  * way it scales switchyard.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ClusterMember, MemberKind, MemberSpawner } from '../../deploy/local/cluster.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
+import { entryCommand } from '../../deploy/local/entryCommand.js';
 const live = new Set<ChildProcess>();
 process.once('exit', () => { for (const c of live) c.kill('SIGKILL'); });
 
@@ -34,8 +31,9 @@ export class BaselineProcess implements ClusterMember {
   }
 
   async start(timeoutMs = 90_000): Promise<this> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, `${this.program}.ts`)], {
-      env: { ...process.env, ...this.env },
+    const run = entryCommand(`bench/baselines/${this.program}.ts`);
+    const child = spawn(run.command, run.args, {
+      env: { ...process.env, ...run.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

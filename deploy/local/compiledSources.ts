@@ -22,7 +22,7 @@
  * that read files beside themselves that way do it off the paths switchyard
  * uses (socket.io serving its client, off in gateway/socketIoEndpoint.ts;
  * bufferutil falls back to its JavaScript version).
- * SwitchyardProcess runs the bundle when `SY_COMPILED_DIR` names such a
+ * entryCommand.ts runs the bundle when `SY_COMPILED_DIR` names such a
  * directory, and tsx otherwise.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,8 +30,21 @@ import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { keepSources, type SourceMapV3 } from './sourceMapFilter.js';
 
-/** The process entry points SwitchyardProcess runs. */
-export const BUNDLED_ENTRIES = ['gateway/main.ts', 'actors/main.ts'] as const;
+/**
+ * The entry points the suite starts as child processes many times over
+ * (entryCommand.ts runs their bundles): gateways and workers, the DLQ CLI,
+ * and the baselines of the bench's smoke run. Not bundled:
+ * - bench/main.ts: modules it imports (deploy/local/devTokens.ts,
+ *   cluster.ts, bench/scenarios/storeFloor.ts) run a CLI when
+ *   `import.meta.url` is the process's main script, which in a bundle is
+ *   true of every module in it;
+ * - the Socket.IO and uWS echo baselines: socket.io reads files beside its
+ *   own modules.
+ */
+export const BUNDLED_ENTRIES = [
+  'gateway/main.ts', 'actors/main.ts', 'actors/dlqCli.ts',
+  'bench/baselines/barePathServer.ts', 'bench/baselines/benchActors.ts', 'bench/baselines/syncGateway.ts', 'bench/baselines/syncWorker.ts',
+] as const;
 
 /** Packages left to node: native addons, which cannot be bundled. */
 const EXTERNAL_PACKAGES = ['@trufflesuite/uws-js-unofficial'];

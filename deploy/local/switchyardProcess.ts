@@ -1,44 +1,14 @@
 /**
  * Runs a switchyard process (gateway or worker) as a child: waits for its
  * "ready" log line, exposes its port and output, stops it with a signal.
- * Used by `npm start`, the cluster script and the tests.
- * Runs the TypeScript entry through tsx, or its bundled copy with plain
- * node when `SY_COMPILED_DIR` is set (deploy/local/compiledSources.ts).
- *
- * Coverage of a bundled process: when `SY_COMPILED_COVERAGE_DIR` is set too
- * (test/run.ts sets it to tap's coverage directory), the process records
- * its coverage with node's own NODE_V8_COVERAGE into that directory instead
- * of through tap's per-process loader (@tapjs/processinfo, which tap puts
- * in NODE_OPTIONS of every process a test starts). That loader runs a module-hook thread and converts each
- * loaded file's bytes to text on the main thread: ~2 CPU-seconds per start
- * for a 10 MB bundle. Both write the same V8 coverage format, with the
- * source map, which tap's report (c8) reads from that directory.
+ * Used by `npm start`, the cluster script and the tests. How it is started
+ * (tsx, or its bundle with coverage) is entryCommand's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, entryCommand } from './entryCommand.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ENTRY = { gateway: 'gateway/main.ts', worker: 'actors/main.ts' } as const;
 export type ProcessKind = keyof typeof ENTRY;
-
-/** NODE_OPTIONS without tap's processinfo loader (the `--import` of @tapjs/processinfo). */
-function withoutTapLoader(nodeOptions: string): string {
-  return nodeOptions.split(/\s+/).filter((option) => option !== '' && !option.includes('@tapjs/processinfo')).join(' ');
-}
-
-/**
- * The command that runs `args` with node writing V8 coverage into `dir`:
- * only where tap would have recorded it (its loader is in NODE_OPTIONS and
- * coverage is on for this test file); undefined otherwise. tap's loader
- * re-adds itself to NODE_OPTIONS on every spawn from a test process, so the
- * process is started through `env`, which sets NODE_OPTIONS without it.
- */
-function withV8Coverage(dir: string | undefined, args: string[]): { command: string; args: string[]; env: Record<string, string> } | undefined {
-  const nodeOptions = process.env.NODE_OPTIONS ?? '';
-  if (!dir || !nodeOptions.includes('@tapjs/processinfo') || process.env._TAPJS_PROCESSINFO_COVERAGE_ === '0') return undefined;
-  return { command: '/usr/bin/env', args: [`NODE_OPTIONS=${withoutTapLoader(nodeOptions)}`, process.execPath, ...args], env: { NODE_V8_COVERAGE: dir } };
-}
 
 const live = new Set<ChildProcess>();
 process.once('exit', () => { for (const c of live) c.kill('SIGKILL'); });
@@ -70,12 +40,10 @@ export class SwitchyardProcess {
   }
 
   async start(timeoutMs = 90_000): Promise<this> {
-    const compiled = process.env.SY_COMPILED_DIR;
-    const args = compiled ? [join(compiled, ENTRY[this.kind].replace(/\.ts$/, '.js'))] : ['--import', 'tsx', join(root, ENTRY[this.kind])];
-    const covered = compiled ? withV8Coverage(process.env.SY_COMPILED_COVERAGE_DIR, args) : undefined;
-    const child = spawn(covered?.command ?? process.execPath, covered?.args ?? args, {
-      cwd: root,
-      env: { ...process.env, ...covered?.env, ...this.env },
+    const run = entryCommand(ENTRY[this.kind]);
+    const child = spawn(run.command, run.args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...run.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -7,6 +7,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { workerMetric } from '../harness/commandDriver.js';
 import { HEADERS, STREAMS } from '../../protocol/index.js';
 import { useActorStack } from './actorStack.js';
+import { entryCommand } from '../../deploy/local/entryCommand.js';
 
 const actors = useActorStack({ workers: 1, env: { SY_PROBE_ACTOR: 'true', SY_ACTOR_MAX_ATTEMPTS: '3', SY_ACTOR_RETRY_BASE_MS: '50', SY_ACTOR_RETRY_MAX_MS: '200' } });
 
@@ -61,7 +62,10 @@ t.test('guarantee 10 - a handler that always throws ends in the DLQ and the clie
 });
 
 const run = promisify(execFile);
-const dlq = async (...args: string[]) => (await run(process.execPath, ['--import', 'tsx', 'actors/dlqCli.ts', ...args], { env: { ...process.env, ...actors.stack.env } })).stdout;
+const dlq = async (...args: string[]) => {
+  const cli = entryCommand('actors/dlqCli.ts', args);
+  return (await run(cli.command, cli.args, { env: { ...process.env, ...cli.env, ...actors.stack.env } })).stdout;
+};
 
 t.test('dlq CLI - list and show dead letters, replay one after the cause is fixed, purge the rest', async () => {
   const mongo = await MongoClient.connect(actors.stack.env.MONGODB_URI!);

@@ -11,15 +11,17 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { entryCommand } from '../../deploy/local/entryCommand.js';
 
 t.test('bench - a --quick run completes and writes a well-formed JSON + Markdown report', async () => {
   const out = await mkdtemp(join(tmpdir(), 'sy-bench-smoke-'));
   try {
-    const child = spawn(process.execPath, [
-      '--import', 'tsx', 'bench/main.ts', '--quick', '--scenario', 'floors,accept,steady',
+    const bench = entryCommand('bench/main.ts', [
+      '--quick', '--scenario', 'floors,accept,steady',
       '--gateways', '1', '--workers', '1', '--threads', '1', '--accept-rates', '200', '--accept-seconds', '1', '--ladder-fractions', '0.5', '--ladder-seconds', '1',
       '--out', out,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    ]);
+    const child = spawn(bench.command, bench.args, { env: { ...process.env, ...bench.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stdout.on('data', (b: Buffer) => { log += b.toString(); });
     child.stderr.on('data', (b: Buffer) => { log += b.toString(); });

@@ -1,6 +1,7 @@
 /**
  * `npm test`'s test step: every *.test.ts file under test/ (or the files
- * named on the command line) through tap, files in parallel, then tap's
+ * named on the command line) through tap, files in parallel (the pure
+ * `*.unit.ts` files run together in one of them, test/unitTests.test.ts), then tap's
  * coverage summary and the coverage floor. A full run also typechecks
  * (`npm run typecheck`) alongside the tests, at low CPU priority, so the
  * ~30 CPU-seconds of tsc fill the moments the test files leave a core idle

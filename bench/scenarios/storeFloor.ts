@@ -19,7 +19,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { MongoClient, type Collection } from 'mongodb';
 import { readProcStat } from '../process/processSampler.js';
 import { summarize } from '../stats/latencySummary.js';
@@ -205,22 +204,4 @@ export async function measureStoreFloor(mongoUri: string, options: StoreFloorOpt
   } finally {
     await client.close();
   }
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [uri, ...rest] = process.argv.slice(2);
-  if (!uri) {
-    console.error('usage: tsx bench/scenarios/storeFloor.ts <mongoUri> [--seconds N] [--documents N] [--database NAME] [--server-pid PID]…');
-    process.exit(2);
-  }
-  const options: StoreFloorOptions = { serverPids: [] };
-  for (let i = 0; i < rest.length; i += 2) {
-    const [flag, value] = [rest[i], rest[i + 1]];
-    if (flag === '--seconds') options.seconds = Number(value);
-    else if (flag === '--documents') options.documents = Number(value);
-    else if (flag === '--database') options.database = value;
-    else if (flag === '--server-pid') options.serverPids!.push(Number(value));
-    else { console.error(`storeFloor: unknown option ${flag}`); process.exit(2); }
-  }
-  console.log(JSON.stringify(await measureStoreFloor(uri, options), null, 2));
 }

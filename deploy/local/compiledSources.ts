@@ -34,10 +34,9 @@ import { keepSources, type SourceMapV3 } from './sourceMapFilter.js';
  * The entry points the suite starts as child processes many times over
  * (entryCommand.ts runs their bundles): gateways and workers, the DLQ CLI,
  * and the baselines of the bench's smoke run. Not bundled:
- * - bench/main.ts: modules it imports (deploy/local/devTokens.ts,
- *   cluster.ts, bench/scenarios/storeFloor.ts) run a CLI when
- *   `import.meta.url` is the process's main script, which in a bundle is
- *   true of every module in it;
+ * - bench/main.ts: its modules find files relative to their own
+ *   `import.meta.url` (deploy/local/servers.ts the mongowire binary,
+ *   bench/main.ts the baselines), which a bundle moves;
  * - the Socket.IO and uWS echo baselines: socket.io reads files beside its
  *   own modules.
  */
@@ -45,6 +44,16 @@ export const BUNDLED_ENTRIES = [
   'gateway/main.ts', 'actors/main.ts', 'actors/dlqCli.ts',
   'bench/baselines/barePathServer.ts', 'bench/baselines/benchActors.ts', 'bench/baselines/syncGateway.ts', 'bench/baselines/syncWorker.ts',
 ] as const;
+
+/**
+ * A module that runs a CLI when it is the process's main script
+ * (`import.meta.url` against `process.argv[1]`) cannot be bundled: in a
+ * bundle every module has the program's `import.meta.url`, so the CLI
+ * would run inside whatever imported it. Such programs are files of their
+ * own (deploy/local/devTokenCli.ts, clusterCli.ts, ...), and a bundle
+ * that still reads `process.argv[1]` is refused.
+ */
+const MAIN_SCRIPT_CHECK = 'process.argv[1]';
 
 /** Packages left to node: native addons, which cannot be bundled. */
 const EXTERNAL_PACKAGES = ['@trufflesuite/uws-js-unofficial'];
@@ -94,6 +103,11 @@ export async function compileSources(root: string, outDir: string): Promise<numb
     logLevel: 'warning',
     metafile: true,
   });
+  for (const output of Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'))) {
+    if (readFileSync(join(root, output), 'utf8').includes(MAIN_SCRIPT_CHECK)) {
+      throw new Error(`${output} reads ${MAIN_SCRIPT_CHECK}: a module it imports runs a CLI when it is the main script; move that CLI into a file of its own`);
+    }
+  }
   for (const output of Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js.map'))) {
     const path = join(root, output);
     const map = JSON.parse(readFileSync(path, 'utf8')) as SourceMapV3;

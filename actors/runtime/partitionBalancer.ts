@@ -146,8 +146,8 @@ export class PartitionBalancer {
     this.trigger();
   }
 
-  /** Owners whose leases this worker may replace now. */
-  private deadOwners(): string[] {
+  /** Owners whose leases this worker may replace now (its partitions', and the scheduler's: worker.ts). */
+  deadOwners(): string[] {
     const expired = Date.now() - this.d.settings.leaseTtlMs;
     for (const [member, at] of this.dead) if (at < expired) this.dead.delete(member);
     return [...this.dead.keys()];

@@ -2,6 +2,9 @@
  * The scheduler: durable timers and cron ticks (ARCHITECTURE guarantee 12).
  * Every worker runs one; the one holding the Redis lease `scheduler`
  * (fenced, like partitions) is the leader and the only one that publishes.
+ * A leader declared dead by the workers' liveness beats loses the lease to
+ * the next poll of a survivor, as its partitions do, without waiting for
+ * the lease TTL.
  *
  * Timers live in MongoDB (`actor_timers`, written by the outbox relay of
  * the commit that set them). Every poll the leader sends each due timer as
@@ -36,6 +39,8 @@ export interface SchedulerDeps {
   /** Actor type → its cron jobs. */
   cron: ReadonlyArray<{ actor: string; job: CronJob }>;
   partitions: number;
+  /** Workers declared dead by liveness beats: a scheduler lease one of them holds is replaced at once (fencedLeases.ts), not waited out. */
+  deadOwners: () => readonly string[];
   pollMs: number;
   renewMs: number;
   logger: Logger;
@@ -115,10 +120,10 @@ export class Scheduler {
       }
     }
     if (!this.lease) {
-      this.lease = await this.d.leases.acquire(SCHEDULER_LEASE);
+      this.lease = await this.d.leases.acquire(SCHEDULER_LEASE, this.d.deadOwners());
       this.lastRenew = now;
       if (this.lease) {
-        this.d.logger.info({ token: this.lease.token }, 'scheduler leadership acquired');
+        this.d.logger.info({ token: this.lease.token, ...(this.lease.takenOverFrom ? { takenOverFrom: this.lease.takenOverFrom } : {}) }, 'scheduler leadership acquired');
         actorSchedulerLeader.set(1);
       }
     }

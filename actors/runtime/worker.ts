@@ -99,7 +99,9 @@ export class ActorWorker implements Service {
     }
     for (const t of this.types) await t.balancer.start();
     this.scheduler = new Scheduler({
-      js, nc, leases, timers, cron, partitions: config.partitions, pollMs: config.timerPollMs, renewMs: config.rebalanceIntervalMs, logger: logger.child({ component: 'scheduler' }),
+      js, nc, leases, timers, cron, partitions: config.partitions, pollMs: config.timerPollMs, renewMs: config.rebalanceIntervalMs,
+      deadOwners: () => [...new Set(this.types.flatMap((t) => t.balancer.deadOwners()))],
+      logger: logger.child({ component: 'scheduler' }),
     });
     await this.scheduler.start();
     this.stopBacklogGauges = startBacklogGauges(jsm, this.actorNames, logger);

@@ -24,6 +24,8 @@ export interface StreamBounds {
 
 /** Pushes fetched per pull request. */
 const REPLAY_BATCH = 256;
+/** Consumers a replay may use before it gives up (see replay()). */
+const REPLAY_ATTEMPTS = 3;
 
 interface BoundsWaiter {
   resolve: (bounds: StreamBounds) => void;
@@ -82,9 +84,29 @@ export class OutReplay {
    * in sequence order; awaits `deliver` (so a socket under backpressure paces
    * the replay). Stops early when `cancelled()` turns true. Resolves with the
    * last sequence delivered (afterSeq when none).
+   *
+   * Never skips a push silently. The replay consumer acks nothing, so the
+   * server counts a push delivered once it wrote it out: a push lost on its
+   * way (a JetStream server dying) shows as a hole in the consumer's
+   * delivery sequence, and a failover can leave a fetch empty while pushes
+   * are pending. Either way the replay goes on from the last push delivered
+   * with a new consumer, REPLAY_ATTEMPTS times at most, and then rejects
+   * (the caller closes the socket UNAVAILABLE: its client resumes from the
+   * last seq it has).
    */
   async replay(outSubjects: string[], afterSeq: number, upTo: number, deliver: (push: Push) => void | Promise<void>, cancelled: () => boolean): Promise<number> {
-    if (upTo <= afterSeq || outSubjects.length === 0) return afterSeq;
+    let last = afterSeq;
+    for (let attempt = 1; ; attempt++) {
+      const pass = await this.replayPass(outSubjects, last, upTo, deliver, cancelled);
+      last = pass.last;
+      if (pass.complete || cancelled()) return last;
+      if (attempt >= REPLAY_ATTEMPTS) throw new Error(`replay from OUT stopped at seq ${last} of ${upTo}: ${pass.why}`);
+    }
+  }
+
+  /** One consumer's pass; `complete` when every push up to `upTo` was delivered. */
+  private async replayPass(outSubjects: string[], afterSeq: number, upTo: number, deliver: (push: Push) => void | Promise<void>, cancelled: () => boolean): Promise<{ last: number; complete: boolean; why?: string }> {
+    if (upTo <= afterSeq || outSubjects.length === 0) return { last: afterSeq, complete: true };
     const info = await this.jsm.consumers.add(STREAMS.pushes, {
       filter_subjects: outSubjects,
       deliver_policy: DeliverPolicy.StartSequence,
@@ -104,17 +126,18 @@ export class OutReplay {
         for await (const msg of messages) {
           got++;
           received++;
+          if (msg.info.deliverySequence !== received) return { last, complete: false, why: `deliveries ${received}–${msg.info.deliverySequence - 1} were lost on their way` };
           const seq = msg.info.streamSequence;
-          if (seq > upTo || cancelled()) break;
+          if (seq > upTo || cancelled()) return { last, complete: true };
           last = seq;
           const push = pushFromMessage(msg.subject, seq, msg.string(), msg.headers);
           if (push) await deliver(push);
         }
-        if (got === 0) break;
+        if (got === 0) return { last, complete: false, why: `a fetch came back empty with ${info.num_pending - received} pushes pending` };
       }
+      return { last, complete: true };
     } finally {
       await this.jsm.consumers.delete(STREAMS.pushes, info.name).catch(() => false);
     }
-    return last;
   }
 }

@@ -96,11 +96,11 @@ export class PausableSocket {
     ws.on('error', () => {});
   }
 
-  static async hello(url: string, token: string): Promise<{ socket: PausableSocket; welcome: Frame }> {
+  static async hello(url: string, token: string, resume?: { session: string; seq: number }): Promise<{ socket: PausableSocket; welcome: Frame }> {
     const ws = new WebSocket(url);
     await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
     const socket = new PausableSocket(ws);
-    ws.send(JSON.stringify({ type: 'hello', token }));
+    ws.send(JSON.stringify(resume ? { type: 'hello', token, resume } : { type: 'hello', token }));
     const welcome = await eventually('welcome', () => socket.frames.find((f) => f.type === 'welcome'));
     return { socket, welcome };
   }

@@ -23,10 +23,11 @@
  * Result ids already delivered are dropped by the socket's de-duplication.
  * Repairs never overlap; events during one make one more (CoalescedRuns).
  *
- * Not covered: a push the new leader republishes that reaches a socket
- * before the election advisory does. Both leave the new leader's server,
- * but from two goroutines; the push needs a publish and a replication
- * round trip first, so in practice the advisory is ahead.
+ * A push lost without either event (a route between servers broke), or
+ * one the advisory did not announce in time (a push of the new leader can
+ * reach a socket before the advisory does: they leave the new leader's
+ * server from two goroutines), is caught at the session's next push, which
+ * names its predecessor (WsPushDelivery's gap check, onSessionGap here).
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { STREAMS } from '../protocol/index.js';
@@ -56,6 +57,7 @@ export class NatsGapRecovery {
   ) {}
 
   start(): void {
+    this.delivery.onSessionGap = (ws, afterSeq, upTo) => { void this.sessions.replayThenGoLive(ws, afterSeq, upTo); };
     this.elections = this.nc.subscribe(OUT_LEADER_ELECTED, {
       callback: (err) => {
         if (err || this.stopped) return;
@@ -74,6 +76,7 @@ export class NatsGapRecovery {
 
   stop(): void {
     this.stopped = true;
+    this.delivery.onSessionGap = undefined;
     this.elections?.unsubscribe();
     this.repairs.cancelPending();
   }

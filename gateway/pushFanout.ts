@@ -28,6 +28,8 @@ export interface Push {
   commandId: string | undefined;
   /** Sy-Accepted-At (epoch ms), for the result latency. */
   acceptedAt: number | undefined;
+  /** Live pushes only (Nats-Last-Sequence): the seq of the push stored before it under the same subject, 0 for none. */
+  previousSeq: number | undefined;
   traceparent: string | undefined;
 }
 
@@ -58,6 +60,7 @@ export function pushFromMessage(subject: string, seq: number, body: string, head
   const text = frameText(body, seq);
   if (text === undefined) return undefined;
   const acceptedAt = Number(headers?.get(HEADERS.acceptedAt));
+  const previous = headers?.get(HEADERS.previousOnSubject);
   return {
     subject,
     seq,
@@ -65,6 +68,7 @@ export function pushFromMessage(subject: string, seq: number, body: string, head
     type: frameType(body),
     commandId: headers?.get(HEADERS.commandId) || undefined,
     acceptedAt: acceptedAt > 0 ? acceptedAt : undefined,
+    previousSeq: previous ? Number(previous) : undefined,
     traceparent: headers?.get(HEADERS.traceparent) || undefined,
   };
 }

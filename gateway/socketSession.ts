@@ -50,6 +50,8 @@ export class SocketSession {
   awaitingAcks: AwaitingAcks | undefined = undefined;
   /** Highest seq pushed to this socket. */
   lastSeq = 0;
+  /** Highest seq of its session's pushes sent or, on a resume, accounted for by the client's seq (WsPushDelivery's gap check). */
+  sessionSeq = 0;
   /** While the session's missed pushes are replayed: live pushes wait here. */
   recovering: Push[] | undefined = undefined;
   /** Set during a replay when live pushes may have been lost since its end was read (NatsGapRecovery): it reads the end again. */

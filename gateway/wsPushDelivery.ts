@@ -45,6 +45,11 @@ export class WsPushDelivery {
   /** Topics published to since the last buffer check. */
   private readonly dirty = new Set<string>();
   private checkTimer: NodeJS.Timeout | undefined;
+  /**
+   * Repairs a socket paused because a live push of its session showed a
+   * gap: replays (afterSeq, upTo] and goes live (NatsGapRecovery sets it).
+   */
+  onSessionGap: ((ws: Socket, afterSeq: number, upTo: number) => void) | undefined;
 
   constructor(
     private readonly app: TemplatedApp,
@@ -167,6 +172,7 @@ export class WsPushDelivery {
       if (push.seq <= replayedUpTo) continue;
       if (!this.toSocket(ws, push)) return;
     }
+    if (state.recovering) return; // a gap before one of them started another recovery (missedBefore)
     for (const topic of state.topics ?? []) if (this.isMember(ws, topic)) ws.subscribe(uwsTopic(topic));
   }
 
@@ -217,20 +223,48 @@ export class WsPushDelivery {
     const state = stateOf(ws);
     if (state.closed) return false;
     if (state.recovering && !options.replay) return this.buffer(ws, push);
+    const ofSession = pushAudience(push.subject)?.kind === 'session';
+    if (ofSession && !options.replay && this.missedBefore(ws, push)) return true;
     if (push.type === 'result' && push.commandId !== undefined && !state.firstDelivery(push.commandId, this.deliveredResultMemory)) {
       gatewayDuplicateResultsDropped.inc();
       return true;
     }
     // A result (or progress) that overtook its JetStream ack: `accepted` goes first (awaitingAcks.ts).
-    if (push.commandId !== undefined && state.awaitingAcks && pushAudience(push.subject)?.kind === 'session') state.awaitingAcks.overtaken(push.commandId);
+    if (push.commandId !== undefined && state.awaitingAcks && ofSession) state.awaitingAcks.overtaken(push.commandId);
     if (!this.writer.sendText(ws, push.text, push.type)) return false;
     if (push.seq > state.lastSeq) state.lastSeq = push.seq;
+    if (ofSession && push.seq > state.sessionSeq) state.sessionSeq = push.seq;
     if (push.type === 'result') {
       if (push.acceptedAt !== undefined) gatewayResultLatency.observe((epochMillis() - push.acceptedAt) / 1000);
       if (this.logger.isLevelEnabled('debug')) {
         this.logger.debug({ trace: traceIdOf(push.traceparent), command: push.commandId, seq: push.seq }, 'result pushed');
       }
     }
+    return true;
+  }
+
+  /**
+   * A live push of the socket's session names the push stored before it
+   * under the same subject (Nats-Last-Sequence). When that one was never
+   * sent here, it was lost on the way (core NATS, at most once: a route
+   * between servers broke, or an OUT failover the advisory had not yet
+   * announced): the socket is paused with this push buffered, and the gap is
+   * replayed before it. A lost push below the socket's last seq (a topic's
+   * push already passed it) cannot be sent in order any more: it is logged.
+   * True when the push was taken over by a repair.
+   */
+  private missedBefore(ws: Socket, push: Push): boolean {
+    const state = stateOf(ws);
+    if (push.previousSeq === undefined || push.previousSeq <= state.sessionSeq || !this.onSessionGap) return false;
+    if (push.previousSeq <= state.lastSeq) {
+      this.logger.error({ session: state.session, missed: push.previousSeq, lastSeq: state.lastSeq }, 'a live push of the session was lost and can no longer be sent in seq order');
+      state.sessionSeq = push.previousSeq;
+      return false;
+    }
+    this.logger.warn({ session: state.session, after: state.lastSeq, missed: push.previousSeq }, 'a live push of the session was lost on its way; replaying the gap');
+    if (!this.pause(ws)) return false;
+    this.buffer(ws, push);
+    this.onSessionGap(ws, state.lastSeq, push.seq - 1);
     return true;
   }
 

@@ -167,6 +167,8 @@ export class WsSessions {
     // A resumed welcome's seq is where the replay starts (pushes above it follow), so a client that
     // adopts it and drops before reading the replay resumes from there again and loses nothing.
     const replayAfter = resumed ? Math.max(frame.resume!.seq, bounds.firstSeq - 1) : bounds.lastSeq;
+    // Every push of the session up to here is the client's already, or gone with the retention window.
+    state.sessionSeq = replayAfter;
     const { config } = this.deps;
     writer.send(ws, {
       type: 'welcome', session, node: config.nodeId, user, resumed, recovered, seq: replayAfter,

@@ -20,6 +20,8 @@ export const HEADERS = {
   streamSequence: 'Nats-Sequence',
   /** Added by JetStream republish: the original `out.` subject. */
   streamSubject: 'Nats-Subject',
+  /** Added by JetStream republish: the sequence of the previous message stored under the same subject (0 for the first). */
+  previousOnSubject: 'Nats-Last-Sequence',
   /** DLQ: why the command was dead-lettered and after how many attempts. */
   deadLetterReason: 'Sy-Dlq-Reason',
   deadLetterAttempts: 'Sy-Dlq-Attempts',

@@ -1,10 +1,13 @@
 /**
- * Guarantee 2 across a broken link between a gateway and NATS: live pushes
- * reach a gateway over core NATS (at most once), so a result published while
- * the gateway's connection is down is stored in OUT but never arrives live.
- * The gateway must replay that gap from OUT when it reconnects
- * (gateway/natsGapRecovery.ts) — the client's WebSocket never closed, so no
- * client resume would repair it.
+ * Guarantee 2 when live pushes are lost on their way: they reach a gateway
+ * over core NATS (at most once), so a push can be stored in OUT and never
+ * arrive live. The client's WebSocket never closed, so no client resume
+ * would repair it; the gateway must (gateway/natsGapRecovery.ts):
+ * - a result published while the gateway's connection is down: replayed
+ *   when it reconnects;
+ * - a push lost with the connection up (a route between servers broke):
+ *   caught at the session's next push, which names its predecessor
+ *   (Nats-Last-Sequence), and replayed before it.
  */
 import t from 'tap';
 import assert from 'node:assert/strict';
@@ -15,6 +18,7 @@ import { startStack, type Stack } from '../harness/stackFixture.js';
 import { CuttableTcpProxy } from '../harness/cuttableTcpProxy.js';
 import { WsTestClient } from '../harness/wsTestClient.js';
 import { eventually } from '../harness/commandDriver.js';
+import { publishPush } from './gatewayTestKit.js';
 
 let stack: Stack;
 let proxy: CuttableTcpProxy;
@@ -57,5 +61,25 @@ t.test('guarantee 2 - a result published while the gateway was cut off from NATS
   assert.equal(client.all((f) => f.type === 'error').length, 0, 'no error frame');
   const seqs = client.all((f) => f.type === 'result').map((f) => f.seq as number);
   assert.deepEqual([...seqs].sort((a, b) => a - b), seqs, 'results in seq order');
+  await client.close();
+});
+
+t.test('guarantee 2 - a session push lost on its way with the connection up is replayed before the next one, which names it', async () => {
+  const { client, welcome } = await WsTestClient.hello(stack.wsUrl(), await stack.token('lina'));
+  const session = welcome.session as string;
+  const jsm = await jetstreamManager(nc);
+  const { config } = await jsm.streams.info(STREAMS.pushes);
+  // Stored but never republished: what a push lost between two servers looks like to the gateway.
+  await jsm.streams.update(STREAMS.pushes, { republish: undefined });
+  const lostSeq = await publishPush(nc, subjects.sessionPush(session), { type: 'result', id: 'lost-2', ok: true, data: {} }, 'lost-2');
+  await jsm.streams.update(STREAMS.pushes, { republish: config.republish });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(client.all((f) => f.type === 'result').length, 0, 'the stored result was not republished');
+
+  const nextSeq = await publishPush(nc, subjects.sessionPush(session), { type: 'result', id: 'next-2', ok: true, data: {} }, 'next-2');
+  await client.next((f) => f.type === 'result' && f.id === 'next-2', 30_000);
+  const results = client.all((f) => f.type === 'result').map((f) => [f.id, f.seq]);
+  assert.deepEqual(results, [['lost-2', lostSeq], ['next-2', nextSeq]], 'the lost result first, then the next, once each');
+  assert.equal(client.closeCode, undefined, 'the socket stayed open');
   await client.close();
 });

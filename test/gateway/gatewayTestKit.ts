@@ -1,8 +1,8 @@
 /**
  * Helpers shared by the gateway tests: a NATS connection to the stack,
  * publishing pushes to OUT the way an actor does, reading gateway metrics,
- * polling with a deadline, and a raw WebSocket whose reading can be paused
- * (a slow consumer).
+ * polling with a deadline (the harness's eventually, re-exported), and a
+ * raw WebSocket whose reading can be paused (a slow consumer).
  */
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
@@ -11,6 +11,9 @@ import { HEADERS, subjects } from '../../protocol/index.js';
 import type { Stack } from '../harness/stackFixture.js';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 import { WsTestClient, type Frame } from '../harness/wsTestClient.js';
+import { eventually } from '../harness/commandDriver.js';
+
+export { eventually };
 
 export async function natsOf(stack: Stack): Promise<NatsConnection> {
   return connect({ servers: stack.env.NATS_URL });
@@ -26,22 +29,6 @@ export async function publishPush(nc: NatsConnection, outSubject: string, body: 
 
 export function publishEvent(nc: NatsConnection, topic: string, name: string, data: unknown): Promise<number> {
   return publishPush(nc, subjects.topicPush(topic), { type: 'event', topic, name, data });
-}
-
-/** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The value of one metric series from a gateway's /metrics (0 when absent). */

@@ -133,14 +133,18 @@ export async function workerMetric(port: number, name: string, labels: Record<st
   return sum;
 }
 
-/** Polls `check` until it returns a value other than undefined, or throws after `timeoutMs` with `what`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+/**
+ * Polls `check` until it returns a value other than undefined or false, or
+ * throws after `timeoutMs` with `what` (and the last error `check` threw).
+ * The one polling helper of the tests.
+ */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await check();
-      if (v !== undefined) return v;
+      if (v !== undefined && v !== false) return v as T;
     } catch (err) {
       last = err;
     }

@@ -72,6 +72,13 @@ async function succeed(order: string, pi: string, amount: number): Promise<void>
   await orderReaches(f, order, 'succeeded', (s) => s.status === 'succeeded');
 }
 
+/** Waits for `count` Discord notices about `order`, then checks no more came (a missing one and a repeated one fail differently). */
+async function noticesAre(order: string, count: number): Promise<void> {
+  await eventually(`${count} notice(s) about ${order}`, () => discordMessagesAbout(f, order).length >= count);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(discordMessagesAbout(f, order).length, count, `notices: ${JSON.stringify(discordMessagesAbout(f, order))}`);
+}
+
 t.test('payments reconciliation - an order whose webhook never arrived is fixed by the cron pass, which lists Stripe once per tick across both workers', async () => {
   const order = uniqueOrder('recon');
   const pi = await checkedOut(alice, order, 2700);
@@ -102,7 +109,7 @@ t.test('payments reconciliation - an order whose webhook never arrived is fixed 
   await deliverWebhook(f, stripeEventPayload(`evt_${order}_late`, 'payment_intent.succeeded', paymentIntentObject(f, order, { id: pi, status: 'succeeded', amount: 2700, amountReceived: 2700 })));
   const late = await orderReaches(f, order, 'the late webhook handled', (_s, d) => d.applied.some((a) => a.key === `evt_${order}_late`));
   assert.equal(late.state.version, version);
-  await eventually('one notice', () => (discordMessagesAbout(f, order).length === 1 ? true : undefined));
+  await noticesAre(order, 1);
 });
 
 t.test('payments - a worker killed between the Stripe call and the commit: the next owner sends the same idempotency key; one PaymentIntent, one ledger entry set', async () => {
@@ -117,7 +124,7 @@ t.test('payments - a worker killed between the Stripe call and the commit: the n
   await succeed(order, result.data.order.paymentIntent, 6100);
   assert.deepEqual((await storedLedger(f, order)).map((e) => [e.seq, e.kind]), [[1, 'payment']], 'one ledger entry set, nothing left over');
   assert.deepEqual(await storedLedger(f, order), await committedLedger(f, order));
-  await eventually('one notice', () => (discordMessagesAbout(f, order).length === 1 ? true : undefined));
+  await noticesAre(order, 1);
 });
 
 t.test('payments - a worker killed between the Stripe refund and the commit: the retry sends the same key and the ledger gets one refund entry', async () => {
@@ -132,5 +139,5 @@ t.test('payments - a worker killed between the Stripe refund and the commit: the
   const ledger = await committedLedger(f, order);
   assert.deepEqual(ledger.map((e) => [e.seq, e.kind, e.lines.reduce((s, l) => s + l.debit, 0)]), [[1, 'payment', 4000], [2, 'refund', 1000]]);
   assert.deepEqual(await storedLedger(f, order), ledger, 'nothing left over');
-  await eventually('two notices', () => (discordMessagesAbout(f, order).length === 2 ? true : undefined));
+  await noticesAre(order, 2);
 });

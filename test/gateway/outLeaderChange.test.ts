@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { STREAMS, subjects } from '../../protocol/index.js';
-import { startClusterServers, startStack, type Stack } from '../harness/stackFixture.js';
+import { startClusterServers, startStack, stepDownStreamLeader, type Stack } from '../harness/stackFixture.js';
 import { WsTestClient } from '../harness/wsTestClient.js';
 import { eventually, natsOf, publishPush } from './gatewayTestKit.js';
 
@@ -45,7 +45,7 @@ t.test('guarantee 2 - a result stored in OUT but never republished live reaches 
   assert.equal(client.all((f) => f.type === 'result').length, 0, 'the stored result was not republished');
   await jsm.streams.update(STREAMS.pushes, { republish: config.republish });
 
-  await nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${STREAMS.pushes}`, '', { timeout: 5000 });
+  await stepDownStreamLeader(nc, STREAMS.pushes);
   await eventually('a new OUT leader', async () => {
     const leader = (await jsm.streams.info(STREAMS.pushes)).cluster?.leader;
     return leader !== undefined && leader !== cluster?.leader;

@@ -4,6 +4,7 @@
  * `stop()` tears everything down (call it from `after`).
  */
 import { rm } from 'node:fs/promises';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { startMongo, startNatsCluster, startRedis, startServers, type Servers } from '../../deploy/local/servers.js';
 import { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 import { devToken } from '../../deploy/local/devTokens.js';
@@ -90,4 +91,14 @@ export async function startClusterServers(): Promise<Servers & { cluster: Awaite
       await Promise.all([redis.dir, mongo.dir].map((d) => rm(d, { recursive: true, force: true })));
     },
   };
+}
+
+/**
+ * Asks the leader of `stream` to step down (JetStream API), in favour of the
+ * server named `preferred` when given: a real leader election, with its
+ * advisory. The answer is not checked: callers wait for the new leader.
+ */
+export async function stepDownStreamLeader(nc: NatsConnection, stream: string, preferred?: string): Promise<void> {
+  const body = preferred === undefined ? '' : JSON.stringify({ placement: { preferred } });
+  await nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${stream}`, body, { timeout: 5000 });
 }

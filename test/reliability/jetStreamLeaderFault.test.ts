@@ -18,7 +18,7 @@ import { MongoClient } from 'mongodb';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { STREAMS } from '../../protocol/index.js';
-import { startClusterServers, startStack, type Stack } from '../harness/stackFixture.js';
+import { startClusterServers, startStack, stepDownStreamLeader, type Stack } from '../harness/stackFixture.js';
 import { eventually } from '../harness/commandDriver.js';
 import { runFault } from './faultRunner.js';
 import { FAULT_ENV, PHASES, loadFor, verdict } from './faultLoad.js';
@@ -45,7 +45,7 @@ async function leadOutFromTheCmdLeader(nc: NatsConnection): Promise<void> {
     const outLeader = (await jsm.streams.info(STREAMS.pushes)).cluster?.leader;
     if (cmdLeader && cmdLeader === outLeader) return true;
     if (cmdLeader && outLeader) {
-      await nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${STREAMS.pushes}`, JSON.stringify({ placement: { preferred: cmdLeader } }), { timeout: 5000 });
+      await stepDownStreamLeader(nc, STREAMS.pushes, cmdLeader);
     }
     return undefined;
   }, 30_000, 500);

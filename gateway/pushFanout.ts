@@ -13,12 +13,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { HEADERS, sessionRoute, subjects } from '../protocol/index.js';
+import { HEADERS, pushAudience, sessionRoute, subjects, type PushAudience } from '../protocol/index.js';
 
 /** One push as received from NATS (live) or read from OUT (replay). */
 export interface Push {
   /** The `out.` subject it was stored under. */
   subject: string;
+  /** Who the subject's pushes are for (pushAudience of `subject`, read once per push). */
+  audience: PushAudience | undefined;
   seq: number;
   /** The complete frame text, `seq` included. */
   text: string;
@@ -63,6 +65,7 @@ export function pushFromMessage(subject: string, seq: number, body: string, head
   const previous = headers?.get(HEADERS.previousOnSubject);
   return {
     subject,
+    audience: pushAudience(subject),
     seq,
     text,
     type: frameType(body),

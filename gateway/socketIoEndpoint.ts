@@ -107,7 +107,7 @@ export class SocketIoEndpoint {
 
   /** Called for every live push this gateway receives. */
   deliver(push: Push): void {
-    const audience = pushAudience(push.subject);
+    const { audience } = push;
     if (audience?.kind === 'session') {
       const socket = this.sessions.get(audience.session);
       if (!socket) return;

@@ -186,7 +186,7 @@ export class WsPushDelivery {
 
   /** Called for every live push this gateway receives. */
   deliver(push: Push): void {
-    const audience = pushAudience(push.subject);
+    const { audience } = push;
     if (!audience) return;
     if (audience.kind === 'session') {
       const ws = this.sessions.get(audience.session);
@@ -223,7 +223,7 @@ export class WsPushDelivery {
     const state = stateOf(ws);
     if (state.closed) return false;
     if (state.recovering && !options.replay) return this.buffer(ws, push);
-    const ofSession = pushAudience(push.subject)?.kind === 'session';
+    const ofSession = push.audience?.kind === 'session';
     if (ofSession && !options.replay && this.missedBefore(ws, push)) return true;
     if (push.type === 'result' && push.commandId !== undefined && !state.firstDelivery(push.commandId, this.deliveredResultMemory)) {
       gatewayDuplicateResultsDropped.inc();

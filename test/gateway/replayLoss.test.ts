@@ -61,12 +61,12 @@ t.test('guarantee 2 - a replay whose next batch is lost on its way skips no push
 
   const pushes = (frames: Frame[]) => frames.filter((f) => f.type === 'event').map((f) => f.seq as number);
   // Either the replay goes on and ends with the last push, or the socket is told to resume.
-  await eventually('every push arrived, or the socket was closed to resume', () => socket.closeCode !== undefined || pushes(socket.frames).at(-1) === seqs.at(-1), 30_000);
+  await eventually('every push arrived, or the socket was closed to resume', () => socket.closeCode !== undefined || pushes(socket.frames).at(-1) === seqs.at(-1), 90_000);
   const got = pushes(socket.frames);
   t.comment(`the first socket got ${got.length} of ${PUSHES} pushes${socket.closeCode === undefined ? '' : `, then was closed ${socket.closeCode}`}`);
   if (socket.closeCode !== undefined) {
     const { client: resumed } = await WsTestClient.hello(stack.wsUrl(), token, { session, seq: lastSeq(socket.frames, welcome) });
-    await resumed.next((f) => f.type === 'event' && f.seq === seqs.at(-1), 30_000);
+    await resumed.next((f) => f.type === 'event' && f.seq === seqs.at(-1), 90_000);
     got.push(...pushes(resumed.all(() => true)));
     await resumed.close();
   } else {

@@ -9,14 +9,14 @@
  *   ├ gateway.validate  frame received → handed to the publisher (parse, schema, auth, rate limit)
  *   └ gateway.publish   JetStream publish → ack; its `traceparent` is the one the
  *                       command carries on NATS, so the actor's span hangs below it
- *   gateway.push      a push written to its socket; parent: the push's `traceparent` (the actor's span)
+ *   gateway.push      a push written to its connection; parent: the push's `traceparent` (the actor's span)
  */
 import { epochMillis, traceIdOf } from '../protocol/index.js';
 import { activeTracer, endSpan, startSpan, traceparentOf } from '../platform/index.js';
 import type { CommandPublisher, PublishedCommand } from './commandPublisher.js';
-import type { WsPushDelivery } from './wsPushDelivery.js';
+import type { PushDelivery } from './pushDelivery.js';
 
-export function traceGatewayHops(publisher: CommandPublisher, delivery: WsPushDelivery): void {
+export function traceGatewayHops(publisher: CommandPublisher, delivery: PushDelivery): void {
   const t = activeTracer();
   if (!t) return;
 
@@ -53,12 +53,12 @@ export function traceGatewayHops(publisher: CommandPublisher, delivery: WsPushDe
   const publishSystem = publisher.publishSystem.bind(publisher);
   publisher.publishSystem = (cmd) => traced(cmd, undefined, cmd.traceparent, cmd.receivedAt, (traceparent) => publishSystem({ ...cmd, traceparent }));
 
-  const toSocket = delivery.toSocket.bind(delivery);
-  delivery.toSocket = (ws, push, options) => {
-    if (push.traceparent === undefined) return toSocket(ws, push, options);
+  const toConnection = delivery.toConnection.bind(delivery);
+  delivery.toConnection = (conn, push, options) => {
+    if (push.traceparent === undefined) return toConnection(conn, push, options);
     const span = startSpan(t, 'gateway.push', { parent: push.traceparent, attributes: { 'switchyard.push_type': push.type, 'switchyard.seq': push.seq, 'switchyard.replay': options?.replay ?? false } });
     try {
-      const written = toSocket(ws, push, options);
+      const written = toConnection(conn, push, options);
       span.setAttribute('switchyard.written', written);
       return written;
     } finally {

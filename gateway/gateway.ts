@@ -25,6 +25,8 @@ import type { TokenVerifier } from './tokenVerifier.js';
 import { CommandPublisher } from './commandPublisher.js';
 import { traceGatewayHops } from './commandTracing.js';
 import { CommandIntake } from './commandIntake.js';
+import { ConnectionCommands } from './connectionCommands.js';
+import { ConnectionWriter, type TopicGroups } from './connection.js';
 import { ConnectionsPerIp } from './connectionsPerIp.js';
 import { ControlChannel } from './controlChannel.js';
 import { HttpApi } from './httpApi.js';
@@ -37,13 +39,13 @@ import { SessionStore } from './sessionStore.js';
 import { SocketIoEndpoint } from './socketIoEndpoint.js';
 import { StaticFiles } from './staticFiles.js';
 import { respondPathNotFound } from './httpResponse.js';
-import { SocketWriter, closeReason, stateOf } from './socketSession.js';
 import { StripeWebhookEndpoint } from './stripeWebhook.js';
 import { TopicAuthorizer } from './topicAuthorizer.js';
 import { WsEndpoint } from './wsEndpoint.js';
-import { WsPushDelivery } from './wsPushDelivery.js';
-import { WsSessions } from './wsSessions.js';
-import { WsTopics } from './wsTopics.js';
+import { PushDelivery } from './pushDelivery.js';
+import { Sessions } from './sessions.js';
+import { TopicSubscriptions } from './topicSubscriptions.js';
+import { UwsTopicGroups } from './uwsTransport.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -102,13 +104,10 @@ export class Gateway {
         stop: async () => {
           const spread = config.drainReconnectSpreadMs;
           const reconnectAfterMs = () => Math.floor(Math.random() * (spread + 1));
-          for (const ws of [...p.ws.sockets]) {
-            const state = stateOf(ws);
-            if (state.closed) continue;
-            p.writer.sendError(ws, { code: 'DRAINING', message: ERROR_CODES.DRAINING.message, details: { reconnectAfterMs: reconnectAfterMs() } });
-            if (!state.closed) ws.end(ERROR_CODES.DRAINING.wsClose, closeReason('draining: reconnect and resume'));
+          for (const conn of [...p.ws.connections, ...(p.socketIo?.connections ?? [])]) {
+            p.writer.closeWith(conn, { code: 'DRAINING', message: ERROR_CODES.DRAINING.message, details: { reconnectAfterMs: reconnectAfterMs() } });
           }
-          await p.socketIo?.drain(reconnectAfterMs);
+          await p.socketIo?.close();
         },
       },
       // Publishes in flight finish (their `accepted` still sent; new commands get DRAINING).
@@ -137,16 +136,14 @@ export class Gateway {
 /** Creates and wires every part; starts nothing (Gateway.services() does, in order). */
 async function buildParts({ config, logger, nc, redis, uws, verifier }: GatewayDeps, draining: () => boolean) {
   const app = uws.App();
-  const writer = new SocketWriter(config.maxBackpressureBytes);
-  let socketIo: SocketIoEndpoint | undefined;
+  const writer = new ConnectionWriter(config.maxBackpressureBytes);
   const fanout: PushFanout = new PushFanout(nc, gatewayRoute(config.nodeId), {
-    wants: (outSubject): boolean => delivery.wants(outSubject) || (socketIo?.wants(outSubject) ?? false),
-    deliver: (push) => {
-      delivery.deliver(push);
-      socketIo?.deliver(push);
-    },
+    wants: (outSubject): boolean => delivery.wants(outSubject),
+    deliver: (push) => delivery.deliver(push),
   });
-  const delivery: WsPushDelivery = new WsPushDelivery(app, fanout, writer, config.resumeBufferMax, config.deliveredResultMemory, logger);
+  // Topic pushes fan out through each transport's own groups (Socket.IO's are added below when enabled).
+  const topicGroups: TopicGroups[] = [new UwsTopicGroups(app)];
+  const delivery: PushDelivery = new PushDelivery(topicGroups, fanout, writer, config.resumeBufferMax, config.deliveredResultMemory, logger);
   const store = new SessionStore(redis, config.nodeId, config.sessionTtlS * 1000);
   const rateLimiter = new RateLimiter(redis, config.nodeId, { limit: config.rateLimitCommands, windowMs: config.rateLimitWindowMs, syncMs: config.rateLimitSyncMs }, logger);
   const authorizer = new TopicAuthorizer(nc, { timeoutMs: config.aclTimeoutMs, cacheTtlMs: config.aclCacheTtlMs, cacheMax: config.aclCacheMax }, logger);
@@ -155,13 +152,14 @@ async function buildParts({ config, logger, nc, redis, uws, verifier }: GatewayD
   traceGatewayHops(publisher, delivery);
   const replay = await OutReplay.create(nc);
   const statusStore = await HttpCommandStatusStore.create(nc, redis, config.outMaxAgeS);
-  let sessions: WsSessions | undefined;
+  let sessions: Sessions | undefined;
   const control = new ControlChannel(nc, config.nodeId, (takeover) => sessions?.onTakeover(takeover));
-  sessions = new WsSessions({ config, logger, verifier, store, replay, fanout, delivery, writer, authorizer, rateLimiter, control });
-  const topics = new WsTopics(sessions, authorizer, fanout, delivery, writer, config.maxSubscriptions, logger);
+  sessions = new Sessions({ config, logger, verifier, store, replay, fanout, delivery, writer, authorizer, rateLimiter, control });
+  const topics = new TopicSubscriptions(sessions, authorizer, fanout, delivery, writer, config.maxSubscriptions, logger);
+  const commands = new ConnectionCommands(intake, config.maxInFlight);
   const gapRecovery = new NatsGapRecovery(nc, delivery, sessions, replay, writer, logger);
   const perIp = new ConnectionsPerIp(config.maxConnectionsPerIp);
-  const ws = new WsEndpoint({ config, writer, sessions, topics, intake, perIp, draining });
+  const ws = new WsEndpoint({ config, writer, sessions, topics, commands, perIp, draining });
 
   app.ws('/ws', ws.behavior());
   new HttpApi({ verifier, intake, statusStore, rateLimiter, maxBodyBytes: config.maxFrameBytes, bodyTimeoutMs: config.httpBodyTimeoutMs, perIp, logger }).register(app);
@@ -169,8 +167,10 @@ async function buildParts({ config, logger, nc, redis, uws, verifier }: GatewayD
   if (config.stripeWebhookSecret) {
     new StripeWebhookEndpoint({ verifier: stripeWebhookVerifierFromConfig(config), intake, bodyTimeoutMs: config.httpBodyTimeoutMs, logger }).register(app);
   }
+  let socketIo: SocketIoEndpoint | undefined;
   if (config.socketIoEnabled) {
-    socketIo = new SocketIoEndpoint({ config, logger, redis, verifier, intake, fanout, authorizer });
+    socketIo = new SocketIoEndpoint({ config, redis, verifier, sessions, commands, topics, writer });
+    topicGroups.push(socketIo.rooms);
     socketIo.attach(app);
   }
   app

@@ -14,50 +14,50 @@
  *   The server announces every election on
  *   `$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.OUT`.
  *
- * On either event every live socket starts buffering (WsPushDelivery.pause)
+ * On either event every live connection starts buffering (PushDelivery.pause)
  * and remembers its last seq; once connected, the gap is replayed from OUT
  * up to the stream's end read after the event, exactly like a resume
- * (WsSessions.replayThenGoLive), and the buffered live pushes follow.
- * A socket already replaying (a resume, an earlier repair) is told its
+ * (Sessions.replayThenGoLive), and the buffered live pushes follow.
+ * A connection already replaying (a resume, an earlier repair) is told its
  * replay's end may be stale: it reads the end again before going live.
- * Result ids already delivered are dropped by the socket's de-duplication.
+ * Result ids already delivered are dropped by the connection's de-duplication.
  * Repairs never overlap; events during one make one more (CoalescedRuns).
  *
  * A push lost without either event (a route between servers broke), or
  * one the advisory did not announce in time (a push of the new leader can
- * reach a socket before the advisory does: they leave the new leader's
+ * reach a connection before the advisory does: they leave the new leader's
  * server from two goroutines), is caught at the session's next push, which
- * names its predecessor (WsPushDelivery's gap check, onSessionGap here).
+ * names its predecessor (PushDelivery's gap check, onSessionGap here).
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { STREAMS } from '../protocol/index.js';
 import { CoalescedRuns, type Logger } from '../platform/index.js';
 import type { OutReplay } from './recovery.js';
-import { stateOf, type Socket, type SocketWriter } from './socketSession.js';
-import type { WsPushDelivery } from './wsPushDelivery.js';
-import type { WsSessions } from './wsSessions.js';
+import type { Connection, ConnectionWriter } from './connection.js';
+import type { PushDelivery } from './pushDelivery.js';
+import type { Sessions } from './sessions.js';
 
 /** Announced by the server each time a replica of the stream becomes its leader. */
 export const OUT_LEADER_ELECTED = `$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.${STREAMS.pushes}`;
 
 export class NatsGapRecovery {
-  /** Paused sockets and the last seq each had when the gap began. */
-  private readonly gaps = new Map<Socket, number>();
+  /** Paused connections and the last seq each had when the gap began. */
+  private readonly gaps = new Map<Connection, number>();
   private readonly repairs = new CoalescedRuns(() => this.repairAll(), (err) => this.logger.error({ err }, 'repair of missed pushes failed'));
   private elections: Subscription | undefined;
   private stopped = false;
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly delivery: WsPushDelivery,
-    private readonly sessions: WsSessions,
+    private readonly delivery: PushDelivery,
+    private readonly sessions: Sessions,
     private readonly replay: OutReplay,
-    private readonly writer: SocketWriter,
+    private readonly writer: ConnectionWriter,
     private readonly logger: Logger,
   ) {}
 
   start(): void {
-    this.delivery.onSessionGap = (ws, afterSeq, upTo) => { void this.sessions.replayThenGoLive(ws, afterSeq, upTo); };
+    this.delivery.onSessionGap = (conn, afterSeq, upTo) => { void this.sessions.replayThenGoLive(conn, afterSeq, upTo); };
     this.elections = this.nc.subscribe(OUT_LEADER_ELECTED, {
       callback: (err) => {
         if (err || this.stopped) return;
@@ -83,10 +83,10 @@ export class NatsGapRecovery {
 
   private pauseAll(why: string): void {
     let replaying = 0;
-    for (const ws of this.delivery.sockets()) {
-      if (this.delivery.pause(ws)) this.gaps.set(ws, stateOf(ws).lastSeq);
-      else if (!this.gaps.has(ws) && !stateOf(ws).closed) {
-        stateOf(ws).replayEndStale = true;
+    for (const conn of this.delivery.connections()) {
+      if (this.delivery.pause(conn)) this.gaps.set(conn, conn.lastSeq);
+      else if (!this.gaps.has(conn) && !conn.closed) {
+        conn.replayEndStale = true;
         replaying++;
       }
     }
@@ -102,10 +102,10 @@ export class NatsGapRecovery {
       upTo = (await this.replay.bounds()).lastSeq;
     } catch (err) {
       this.logger.warn({ err }, 'OUT stream unavailable after a gap in live pushes; the paused sockets are told to resume');
-      for (const [ws] of gaps) this.writer.closeWith(ws, { code: 'UNAVAILABLE', message: 'Missed pushes could not be read; connect again and resume.' });
+      for (const [conn] of gaps) this.writer.closeWith(conn, { code: 'UNAVAILABLE', message: 'Missed pushes could not be read; connect again and resume.' });
       return;
     }
-    await Promise.all(gaps.map(([ws, afterSeq]) => (stateOf(ws).closed ? undefined : this.sessions.replayThenGoLive(ws, afterSeq, Math.max(afterSeq, upTo)))));
+    await Promise.all(gaps.map(([conn, afterSeq]) => (conn.closed ? undefined : this.sessions.replayThenGoLive(conn, afterSeq, Math.max(afterSeq, upTo)))));
     this.logger.info({ sockets: gaps.length }, 'missed live pushes replayed from OUT');
   }
 }

@@ -1,91 +1,99 @@
 /**
  * The Socket.IO endpoint (`/socket.io/`) on the same uWS app
  * (`io.attachApp`), clustered with `@socket.io/redis-adapter`, for clients
- * that speak Socket.IO instead of the raw protocol.
+ * that speak Socket.IO instead of the raw protocol. A Socket.IO connection
+ * runs on the same connection core as a WebSocket one (sessions, resume and
+ * replay, exactly-once results, backpressure, gap repair after a NATS
+ * reconnect); only the wire differs:
  *
- * - Auth: `io({auth: {token}})`; a refused token fails the connection with
- *   `connect_error` whose `data` is the error body ({code, message}).
+ * - Auth and resume: `io({auth: {token, resume?: {session, seq}}})`; a
+ *   refused token or a malformed resume fails the connection with
+ *   `connect_error` whose `data` is the error body ({code, message}). The
+ *   `welcome` event carries the same frame as the WebSocket protocol's.
  * - Commands: `emit('cmd', {id, actor, entity, name, data?, traceparent?}, ack)`;
- *   the ack receives `{type:'accepted', id}` (after the JetStream ack) or
- *   `{type:'rejected', id, error}` — the same pipeline as WebSocket frames.
+ *   the ack receives `{type:'accepted', id}` or `{type:'rejected', id, error}`.
  * - Topics: `emit('sub', {topic}, ack)` → `{type:'subscribed', topic}` or
  *   `{type:'error', error, topic}`; `emit('unsub', {topic}, ack)`.
- * - Pushes arrive as events named after the frame type (`result`, `event`,
- *   `progress`), carrying the same frame objects, `seq` included.
- *
- * Rooms: a joined topic is a Socket.IO room named after its `out.` subject,
- * so the adapter sees the same rooms on every node (`fetchSockets`,
- * `io.to(room).emit` from application code work cluster-wide). Pushes from
- * actors reach every node through NATS already, so each node emits them to
- * its local room members only (`io.local`), never twice through Redis.
- *
- * Not provided here: session resume and replay (use the WebSocket protocol
- * for recovery) and the per-socket send-buffer limit (Socket.IO's own
- * buffering applies).
+ * - Presence: `emit('presence', {topic}, ack)` → the users of the Socket.IO
+ *   connections joined to a topic on every node (the redis-adapter's
+ *   `fetchSockets`), for a topic the asker joined.
+ * - Pushes and errors arrive as events named after the frame type
+ *   (`result`, `event`, `progress`, `error`…), carrying the frame objects,
+ *   `seq` included.
  */
 import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
 import { Server, type Socket as IoSocket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Compile } from 'typebox/compile';
-import { HttpCommandRequest, SwitchyardError, TopicName, epochMillis, pushAudience, subjects, toErrorBody, type ErrorBody } from '../protocol/index.js';
-import { gatewayFramesIn, gatewayFramesOut, gatewayRejections, gatewaySessions } from '../platform/index.js';
-import type { Config, Logger, Redis } from '../platform/index.js';
-import type { CommandIntake } from './commandIntake.js';
-import { newSessionId, type Push, type PushFanout } from './pushFanout.js';
-import { AwaitingAcks } from './awaitingAcks.js';
-import { RecentIdSet } from './recentIdSet.js';
+import { HttpCommandRequest, ResumeRequest, SwitchyardError, TopicName, epochMillis, toErrorBody, type ErrorBody } from '../protocol/index.js';
+import { gatewayFramesIn, gatewayFramesOut, gatewayRejections } from '../platform/index.js';
+import type { Config, Redis } from '../platform/index.js';
+import { Connection, errorFrame, rejectedFrame, type ConnectionWriter, type Reply } from './connection.js';
+import type { ConnectionCommands } from './connectionCommands.js';
+import type { Sessions } from './sessions.js';
+import { SocketIoRooms, SocketIoTransport, ioRoom } from './socketIoTransport.js';
 import type { TokenVerifier } from './tokenVerifier.js';
-import type { TopicAuthorizer } from './topicAuthorizer.js';
+import type { TopicSubscriptions } from './topicSubscriptions.js';
 
 const checkCommand = Compile(HttpCommandRequest);
 const checkTopic = Compile(TopicName);
+const checkResume = Compile(ResumeRequest);
 
-interface IoSessionData {
+/** The most users a presence answer lists (`truncated` tells when there were more). */
+export const PRESENCE_MAX_USERS = 100;
+/** How long a presence query waits for the other nodes' answers. */
+const PRESENCE_TIMEOUT_MS = 2000;
+
+/** What the adapter sees of a socket (`fetchSockets` ships it between nodes): its user only. */
+interface IoSocketData {
   user: string;
-  session: string;
-  /** Topic subjects joined (retained in the PushFanout). */
-  retained: Set<string>;
-  inFlight: number;
-  /** Their ids, so a result that overtakes its JetStream ack is preceded by its `accepted`. */
-  awaitingAcks: AwaitingAcks;
-  /** Topic subjects being authorized: they count against maxSubscriptions too. */
-  joining: Set<string>;
-  delivered: RecentIdSet;
 }
+
+/** Read in the auth middleware, used once the socket connected. */
+const handshakes = new WeakMap<IoSocket, { resume: ResumeRequest | undefined }>();
 
 type Ack = (reply: unknown) => void;
 
 export interface SocketIoEndpointDeps {
   config: Config;
-  logger: Logger;
   redis: Redis;
   verifier: TokenVerifier;
-  intake: CommandIntake;
-  fanout: PushFanout;
-  authorizer: TopicAuthorizer;
+  sessions: Sessions;
+  commands: ConnectionCommands;
+  topics: TopicSubscriptions;
+  writer: ConnectionWriter;
 }
 
 export class SocketIoEndpoint {
   private readonly io: Server;
-  private readonly sessions = new Map<string, IoSocket>();
+  /** Every open Socket.IO connection (drain closes them all). */
+  readonly connections = new Set<Connection>();
+  readonly rooms: SocketIoRooms;
   private readonly pub: Redis;
   private readonly sub: Redis;
 
   constructor(private readonly deps: SocketIoEndpointDeps) {
     this.io = new Server({ serveClient: false, maxHttpBufferSize: deps.config.maxFrameBytes });
+    this.rooms = new SocketIoRooms(this.io);
     this.pub = deps.redis.duplicate();
     this.sub = deps.redis.duplicate();
-    this.io.adapter(createAdapter(this.pub, this.sub, { key: 'sy-socket.io' }));
+    this.io.adapter(createAdapter(this.pub, this.sub, { key: 'sy-socket.io', requestsTimeout: PRESENCE_TIMEOUT_MS }));
     this.io.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      const auth = socket.handshake.auth as { token?: unknown; resume?: unknown } | undefined;
+      const token = auth?.token;
       if (typeof token !== 'string' || token.length === 0) {
         next(connectError({ code: 'AUTH_REQUIRED', message: 'Pass the token as auth: {token}.' }));
         return;
       }
+      if (auth?.resume !== undefined && !checkResume.Check(auth.resume)) {
+        next(connectError({ code: 'VALIDATION', message: 'auth.resume must be {session, seq} as in the hello frame.' }));
+        return;
+      }
+      const resume = auth?.resume as ResumeRequest | undefined;
       deps.verifier.verify(token).then(
         ({ user }) => {
-          const data: IoSessionData = { user, session: newSessionId(deps.fanout.route), retained: new Set(), inFlight: 0, awaitingAcks: new AwaitingAcks(), joining: new Set(), delivered: new RecentIdSet(deps.config.deliveredResultMemory) };
-          socket.data = data;
+          socket.data = { user } satisfies IoSocketData;
+          handshakes.set(socket, { resume });
           next();
         },
         (err: unknown) => next(connectError(toErrorBody(err))),
@@ -98,38 +106,8 @@ export class SocketIoEndpoint {
     this.io.attachApp(app);
   }
 
-  /** Whether a local Socket.IO socket receives pushes stored under `outSubject` (its session, or a room with local members). */
-  wants(outSubject: string): boolean {
-    const audience = pushAudience(outSubject);
-    if (audience?.kind === 'session') return this.sessions.has(audience.session);
-    return (this.io.of('/').adapter.rooms.get(outSubject)?.size ?? 0) > 0;
-  }
-
-  /** Called for every live push this gateway receives. */
-  deliver(push: Push): void {
-    const { audience } = push;
-    if (audience?.kind === 'session') {
-      const socket = this.sessions.get(audience.session);
-      if (!socket) return;
-      const data = socket.data as IoSessionData;
-      if (push.type === 'result' && push.commandId !== undefined && !data.delivered.add(push.commandId)) return;
-      if (push.commandId !== undefined) data.awaitingAcks.overtaken(push.commandId);
-      socket.emit(push.type, JSON.parse(push.text));
-      gatewayFramesOut.inc({ type: push.type });
-      return;
-    }
-    const members = this.io.of('/').adapter.rooms.get(push.subject)?.size ?? 0;
-    if (members === 0) return;
-    this.io.local.to(push.subject).emit(push.type, JSON.parse(push.text));
-    gatewayFramesOut.inc({ type: 'push' }, members);
-  }
-
-  /** Tells every Socket.IO client to reconnect elsewhere: closes the transport (clients reconnect by themselves). */
-  async drain(reconnectAfterMs: () => number): Promise<void> {
-    for (const socket of this.io.of('/').sockets.values()) {
-      socket.emit('error', { code: 'DRAINING', message: 'This node is shutting down; reconnect (to any node).', details: { reconnectAfterMs: reconnectAfterMs() } });
-      socket.conn.close();
-    }
+  /** Stops the Socket.IO server and its adapter (after the gateway closed every connection). */
+  async close(): Promise<void> {
     await this.io.close().catch(() => undefined);
     // The adapter's close() sends unsubscribes without awaiting them: a PING queued behind them
     // answers once they are done, so quitting cannot reject them unhandled.
@@ -138,104 +116,88 @@ export class SocketIoEndpoint {
   }
 
   private connected(socket: IoSocket): void {
-    const data = socket.data as IoSessionData;
-    this.sessions.set(data.session, socket);
-    gatewaySessions.inc({ transport: 'socketio' });
-    // Session pushes (routed to this gateway) and user pushes reach every gateway's listener without a subscription of their own.
-    void socket.join(subjects.userPush(data.user));
-    socket.emit('welcome', { session: data.session, node: this.deps.config.nodeId, user: data.user });
-    socket.on('cmd', (payload: unknown, ack?: Ack) => this.command(socket, payload, ack));
-    socket.on('sub', (payload: unknown, ack?: Ack) => void this.subscribe(socket, payload, ack));
-    socket.on('unsub', (payload: unknown, ack?: Ack) => this.unsubscribe(socket, payload, ack));
+    const { user } = socket.data as IoSocketData;
+    const resume = handshakes.get(socket)?.resume;
+    const conn = new Connection(socket.handshake.address);
+    conn.transport = new SocketIoTransport(socket);
+    this.connections.add(conn);
+    // Events wait, in order, until the session is established (welcome sent).
+    let gate: Promise<unknown> | undefined = this.deps.sessions.establish(conn, user, resume).finally(() => { gate = undefined; });
+    const inOrder = (handle: () => void) => {
+      if (gate) gate = gate.then(() => { if (!conn.closed) handle(); });
+      else if (!conn.closed) handle();
+    };
+    socket.on('cmd', (payload: unknown, ack?: Ack) => {
+      const receivedAt = epochMillis();
+      inOrder(() => this.command(conn, payload, receivedAt, replyTo(ack)));
+    });
+    socket.on('sub', (payload: unknown, ack?: Ack) => inOrder(() => this.subscribe(conn, payload, replyTo(ack))));
+    socket.on('unsub', (payload: unknown, ack?: Ack) => inOrder(() => this.unsubscribe(conn, payload, replyTo(ack))));
+    socket.on('presence', (payload: unknown, ack?: Ack) => inOrder(() => void this.presence(conn, payload, ack)));
     socket.on('disconnect', () => {
-      this.sessions.delete(data.session);
-      gatewaySessions.dec({ transport: 'socketio' });
-      for (const subject of data.retained) this.deps.fanout.release(subject);
-      data.retained.clear();
+      conn.closed = true;
+      this.connections.delete(conn);
+      this.deps.sessions.closed(conn);
     });
   }
 
-  private command(socket: IoSocket, payload: unknown, ack: Ack | undefined): void {
-    const receivedAt = epochMillis();
-    const data = socket.data as IoSessionData;
-    const reply = typeof ack === 'function' ? ack : () => undefined;
-    const id = typeof (payload as { id?: unknown } | null)?.id === 'string' ? (payload as { id: string }).id : '';
-    const reject = (error: ErrorBody) => {
-      gatewayRejections.inc({ code: error.code });
-      reply({ type: 'rejected', id, error });
-    };
+  private command(conn: Connection, payload: unknown, receivedAt: number, reply: Reply): void {
     if (!checkCommand.Check(payload)) {
       gatewayFramesIn.inc({ type: 'invalid' });
       const first = checkCommand.Errors(payload)[0];
-      reject({ code: 'VALIDATION', message: `Invalid cmd${first?.instancePath ? ` at ${first.instancePath}` : ''}: ${first?.message ?? 'does not match the schema'}.` });
+      const id = typeof (payload as { id?: unknown } | null)?.id === 'string' ? (payload as { id: string }).id : '';
+      reply(rejectedFrame(id, { code: 'VALIDATION', message: `Invalid cmd${first?.instancePath ? ` at ${first.instancePath}` : ''}: ${first?.message ?? 'does not match the schema'}.` }));
       return;
     }
     gatewayFramesIn.inc({ type: 'cmd' });
-    if (data.inFlight >= this.deps.config.maxInFlight) {
-      reject({ code: 'LIMIT_EXCEEDED', message: `More than ${this.deps.config.maxInFlight} commands are waiting to be accepted on this connection.`, details: { limit: 'maxInFlight' } });
+    this.deps.commands.submit(conn, payload, receivedAt, reply);
+  }
+
+  private subscribe(conn: Connection, payload: unknown, reply: Reply): void {
+    gatewayFramesIn.inc({ type: 'sub' });
+    const topic = (payload as { topic?: unknown } | null)?.topic;
+    if (!checkTopic.Check(topic)) {
+      reply(errorFrame({ code: 'VALIDATION', message: 'sub needs {topic} with a valid topic name.' }));
       return;
     }
-    data.inFlight++;
-    const accept = () => { reply({ type: 'accepted', id: payload.id }); gatewayFramesOut.inc({ type: 'accepted' }); };
-    const wait = data.awaitingAcks.sent(payload.id, accept);
-    this.deps.intake.submit(payload, { user: data.user, session: data.session, receivedAt }).then(
-      () => { data.inFlight--; if (data.awaitingAcks.settled(wait)) accept(); },
-      (err: unknown) => { data.inFlight--; if (data.awaitingAcks.settled(wait)) reject(toErrorBody(err)); },
-    );
+    void this.deps.topics.subscribe(conn, topic, reply);
   }
 
-  private async subscribe(socket: IoSocket, payload: unknown, ack: Ack | undefined): Promise<void> {
-    const data = socket.data as IoSessionData;
-    const reply = typeof ack === 'function' ? ack : () => undefined;
-    const topic = (payload as { topic?: unknown } | null)?.topic;
-    gatewayFramesIn.inc({ type: 'sub' });
-    try {
-      if (!checkTopic.Check(topic)) throw new SwitchyardError('VALIDATION', 'sub needs {topic} with a valid topic name.');
-      const subject = subjects.topicPush(topic);
-      if (!data.retained.has(subject)) {
-        if (data.retained.size + data.joining.size >= this.deps.config.maxSubscriptions && !data.joining.has(subject)) {
-          throw new SwitchyardError('LIMIT_EXCEEDED', `A connection may join at most ${this.deps.config.maxSubscriptions} topics.`, { details: { limit: 'maxSubscriptions' } });
-        }
-        // A join in progress counts once: in `joining` until it is retained.
-        data.joining.add(subject);
-        try {
-          await this.deps.authorizer.authorize(data.user, topic);
-          if (socket.disconnected) return;
-          this.retain(socket, subject);
-        } finally {
-          data.joining.delete(subject);
-        }
-        await socket.join(subject);
-        await this.deps.fanout.flush();
-      }
-      reply({ type: 'subscribed', topic });
-    } catch (err) {
-      const error = toErrorBody(err);
-      gatewayRejections.inc({ code: error.code });
-      reply(typeof topic === 'string' ? { type: 'error', error, topic } : { type: 'error', error });
-    }
-  }
-
-  private unsubscribe(socket: IoSocket, payload: unknown, ack: Ack | undefined): void {
-    const data = socket.data as IoSessionData;
-    const topic = (payload as { topic?: unknown } | null)?.topic;
+  private unsubscribe(conn: Connection, payload: unknown, reply: Reply): void {
     gatewayFramesIn.inc({ type: 'unsub' });
-    if (typeof topic === 'string') {
-      const subject = subjects.topicPush(topic);
-      if (data.retained.delete(subject)) {
-        void socket.leave(subject);
-        this.deps.fanout.release(subject);
-      }
+    const topic = (payload as { topic?: unknown } | null)?.topic;
+    if (!checkTopic.Check(topic)) {
+      reply(errorFrame({ code: 'VALIDATION', message: 'unsub needs {topic} with a valid topic name.' }));
+      return;
     }
-    if (typeof ack === 'function') ack({ type: 'unsubscribed', topic });
+    this.deps.topics.unsubscribe(conn, topic, reply);
   }
 
-  private retain(socket: IoSocket, subject: string): void {
-    const data = socket.data as IoSessionData;
-    if (data.retained.has(subject)) return;
-    data.retained.add(subject);
-    this.deps.fanout.retain(subject);
+  /** The users of the Socket.IO connections joined to a topic on every node; the asker must have joined it. */
+  private async presence(conn: Connection, payload: unknown, ack: Ack | undefined): Promise<void> {
+    gatewayFramesIn.inc({ type: 'presence' });
+    const reply = replyTo(ack);
+    const topic = (payload as { topic?: unknown } | null)?.topic;
+    try {
+      if (!checkTopic.Check(topic)) throw new SwitchyardError('VALIDATION', 'presence needs {topic} with a valid topic name.');
+      if (!conn.joined(topic)) throw new SwitchyardError('FORBIDDEN', 'Join the topic before asking who is in it.');
+      const sockets = await this.io.in(ioRoom(topic)).fetchSockets();
+      const users = [...new Set(sockets.map((s) => (s.data as IoSocketData).user))].sort();
+      reply({ type: 'presence', topic, users: users.slice(0, PRESENCE_MAX_USERS), connections: sockets.length, truncated: users.length > PRESENCE_MAX_USERS });
+    } catch (err) {
+      const error = err instanceof SwitchyardError ? err.toBody() : { code: 'UNAVAILABLE' as const, message: 'Not every node answered in time; ask again.' };
+      reply(typeof topic === 'string' ? errorFrame(error, topic) : errorFrame(error));
+    }
   }
+}
+
+/** An event's ack as a Reply (counted like a frame sent); a no-op when the client asked for no ack. */
+function replyTo(ack: Ack | undefined): (frame: { type: string; [field: string]: unknown }) => void {
+  return (frame) => {
+    if (typeof ack !== 'function') return;
+    ack(frame);
+    gatewayFramesOut.inc({ type: frame.type });
+  };
 }
 
 function connectError(error: ErrorBody): Error & { data: ErrorBody } {

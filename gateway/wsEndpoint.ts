@@ -12,21 +12,22 @@
  * connections sending frames over twice that (no close frame).
  */
 import type { HttpRequest, HttpResponse, WebSocketBehavior, us_socket_context_t } from '@trufflesuite/uws-js-unofficial';
-import { ERROR_CODES, epochMillis, parseClientFrame, toErrorBody, type CmdFrame } from '../protocol/index.js';
+import { ERROR_CODES, epochMillis, parseClientFrame, type ServerFrame } from '../protocol/index.js';
 import { gatewayConnections, gatewayFramesIn } from '../platform/index.js';
 import type { Config } from '../platform/index.js';
-import type { CommandIntake } from './commandIntake.js';
 import { remoteAddress, type ConnectionsPerIp } from './connectionsPerIp.js';
-import { SocketSession, stateOf, wakeDrainWaiters, type Socket, type SocketUserData, type SocketWriter } from './socketSession.js';
-import type { WsSessions } from './wsSessions.js';
-import type { WsTopics } from './wsTopics.js';
+import { Connection, type ConnectionWriter } from './connection.js';
+import type { ConnectionCommands } from './connectionCommands.js';
+import type { Sessions } from './sessions.js';
+import type { TopicSubscriptions } from './topicSubscriptions.js';
+import { UwsTransport, type Socket, type SocketUserData } from './uwsTransport.js';
 
 export interface WsEndpointDeps {
   config: Config;
-  writer: SocketWriter;
-  sessions: WsSessions;
-  topics: WsTopics;
-  intake: CommandIntake;
+  writer: ConnectionWriter;
+  sessions: Sessions;
+  topics: TopicSubscriptions;
+  commands: ConnectionCommands;
   /** SY_MAX_CONNECTIONS_PER_IP, shared with the HTTP routes. */
   perIp: ConnectionsPerIp;
   /** True once the gateway drains: upgrades are refused. */
@@ -42,8 +43,8 @@ export function hardFrameLimit(maxFrameBytes: number): number {
 }
 
 export class WsEndpoint {
-  /** Every open socket, authenticated or not (drain closes them all). */
-  readonly sockets = new Set<Socket>();
+  /** Every open WebSocket connection, authenticated or not (drain closes them all). */
+  readonly connections = new Set<Connection>();
 
   constructor(private readonly deps: WsEndpointDeps) {}
 
@@ -59,7 +60,7 @@ export class WsEndpoint {
       upgrade: (res, req, context) => this.upgrade(res, req, context),
       open: (ws) => this.open(ws),
       message: (ws, message, isBinary) => this.message(ws, message, isBinary),
-      drain: (ws) => wakeDrainWaiters(stateOf(ws)),
+      drain: (ws) => transportOf(ws).wakeDrainWaiters(),
       close: (ws) => this.close(ws),
     };
   }
@@ -78,7 +79,7 @@ export class WsEndpoint {
       });
       return;
     }
-    const userData: SocketUserData = { state: new SocketSession(ip) };
+    const userData: SocketUserData = { conn: new Connection(ip) };
     res.upgrade(
       userData,
       req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'),
@@ -87,91 +88,74 @@ export class WsEndpoint {
   }
 
   private open(ws: Socket): void {
-    this.sockets.add(ws);
+    const conn = ws.getUserData().conn;
+    conn.transport = new UwsTransport(ws);
+    this.connections.add(conn);
     gatewayConnections.inc();
-    const state = stateOf(ws);
-    state.helloTimer = setTimeout(() => {
-      if (!state.closed && state.user === undefined) {
-        this.deps.writer.closeWith(ws, { code: 'AUTH_REQUIRED', message: `No valid hello within ${this.deps.config.helloTimeoutMs} ms.` });
+    conn.helloTimer = setTimeout(() => {
+      if (!conn.closed && conn.user === undefined) {
+        this.deps.writer.closeWith(conn, { code: 'AUTH_REQUIRED', message: `No valid hello within ${this.deps.config.helloTimeoutMs} ms.` });
       }
     }, this.deps.config.helloTimeoutMs);
   }
 
   private close(ws: Socket): void {
-    const state = stateOf(ws);
-    state.closed = true;
-    clearTimeout(state.helloTimer);
-    state.helloTimer = undefined;
-    wakeDrainWaiters(state);
-    this.sockets.delete(ws);
-    this.deps.perIp.close(state.remoteIp);
+    const conn = ws.getUserData().conn;
+    conn.closed = true;
+    clearTimeout(conn.helloTimer);
+    conn.helloTimer = undefined;
+    transportOf(ws).wakeDrainWaiters();
+    this.connections.delete(conn);
+    this.deps.perIp.close(conn.remoteIp);
     gatewayConnections.dec();
-    this.deps.sessions.closed(ws);
+    this.deps.sessions.closed(conn);
   }
 
   private message(ws: Socket, message: ArrayBuffer, isBinary: boolean): void {
     const receivedAt = epochMillis();
     const { writer, config } = this.deps;
-    const state = stateOf(ws);
+    const conn = ws.getUserData().conn;
     if (message.byteLength > config.maxFrameBytes) {
       gatewayFramesIn.inc({ type: 'invalid' });
-      writer.closeWith(ws, { code: 'FRAME_TOO_LARGE', message: `Frames may be at most ${config.maxFrameBytes} bytes.`, details: { maxFrameBytes: config.maxFrameBytes } });
+      writer.closeWith(conn, { code: 'FRAME_TOO_LARGE', message: `Frames may be at most ${config.maxFrameBytes} bytes.`, details: { maxFrameBytes: config.maxFrameBytes } });
       return;
     }
     if (isBinary) {
       gatewayFramesIn.inc({ type: 'invalid' });
       const error = { code: 'BAD_FRAME' as const, message: 'Binary frames are not supported; send JSON text frames.' };
-      if (state.user !== undefined) writer.sendError(ws, error);
-      else writer.closeWith(ws, error);
+      if (conn.user !== undefined) writer.sendError(conn, error);
+      else writer.closeWith(conn, error);
       return;
     }
     const parsed = parseClientFrame(Buffer.from(message).toString('utf8'));
     if (!parsed.ok) {
       gatewayFramesIn.inc({ type: 'invalid' });
-      if (state.user === undefined) writer.closeWith(ws, parsed.error);
-      else if (parsed.id !== undefined) writer.reject(ws, parsed.id, parsed.error);
-      else writer.sendError(ws, parsed.error);
+      if (conn.user === undefined) writer.closeWith(conn, parsed.error);
+      else if (parsed.id !== undefined) writer.reject(conn, parsed.id, parsed.error);
+      else writer.sendError(conn, parsed.error);
       return;
     }
     const frame = parsed.frame;
     gatewayFramesIn.inc({ type: frame.type });
     if (frame.type === 'hello') {
-      if (state.helloStarted) writer.sendError(ws, { code: 'VALIDATION', message: 'hello was already sent on this connection.' });
-      else void this.deps.sessions.open(ws, frame);
+      if (conn.helloStarted) writer.sendError(conn, { code: 'VALIDATION', message: 'hello was already sent on this connection.' });
+      else void this.deps.sessions.open(conn, frame);
       return;
     }
-    if (state.user === undefined) {
-      writer.closeWith(ws, { code: 'AUTH_REQUIRED', message: state.helloStarted ? 'Wait for welcome before sending anything else.' : ERROR_CODES.AUTH_REQUIRED.message });
+    if (conn.user === undefined) {
+      writer.closeWith(conn, { code: 'AUTH_REQUIRED', message: conn.helloStarted ? 'Wait for welcome before sending anything else.' : ERROR_CODES.AUTH_REQUIRED.message });
       return;
     }
+    const reply = (answer: ServerFrame) => { writer.send(conn, answer); };
     switch (frame.type) {
-      case 'ping': writer.send(ws, { type: 'pong' }); return;
-      case 'cmd': this.command(ws, frame, receivedAt); return;
-      case 'sub': void this.deps.topics.subscribe(ws, frame.topic); return;
-      case 'unsub': this.deps.topics.unsubscribe(ws, frame.topic); return;
+      case 'ping': writer.send(conn, { type: 'pong' }); return;
+      case 'cmd': this.deps.commands.submit(conn, frame, receivedAt, reply); return;
+      case 'sub': void this.deps.topics.subscribe(conn, frame.topic, reply); return;
+      case 'unsub': this.deps.topics.unsubscribe(conn, frame.topic, reply); return;
     }
   }
+}
 
-  private command(ws: Socket, frame: CmdFrame, receivedAt: number): void {
-    const { writer, config, intake } = this.deps;
-    const state = stateOf(ws);
-    if (state.inFlight >= config.maxInFlight) {
-      writer.reject(ws, frame.id, { code: 'LIMIT_EXCEEDED', message: `More than ${config.maxInFlight} commands are waiting to be accepted on this connection.`, details: { limit: 'maxInFlight', max: config.maxInFlight } });
-      return;
-    }
-    state.inFlight++;
-    const accept = () => { writer.send(ws, { type: 'accepted', id: frame.id }); };
-    const wait = state.acks().sent(frame.id, accept);
-    intake.submit(frame, { user: state.user!, session: state.session, receivedAt }).then(
-      () => {
-        state.inFlight--;
-        if (state.acks().settled(wait)) accept();
-      },
-      (err: unknown) => {
-        state.inFlight--;
-        // A frame already answered `accepted` (its result came first, so it is durable) gets no second answer.
-        if (state.acks().settled(wait) && !state.closed) writer.reject(ws, frame.id, toErrorBody(err));
-      },
-    );
-  }
+function transportOf(ws: Socket): UwsTransport {
+  return ws.getUserData().conn.transport as UwsTransport;
 }

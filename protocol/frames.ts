@@ -45,10 +45,13 @@ const closed = { additionalProperties: false } as const;
 
 // ---- client → gateway ----
 
+/** A client's resume request (`hello.resume`, Socket.IO `auth.resume`): the session it held and the highest seq it received. */
+export const ResumeRequest = Type.Object({ session: Type.String({ minLength: 1, maxLength: 64 }), seq: Seq }, closed);
+
 export const HelloFrame = Type.Object({
   type: Type.Literal('hello'),
   token: Type.String({ minLength: 1, maxLength: PROTOCOL_LIMITS.tokenLength }),
-  resume: Type.Optional(Type.Object({ session: Type.String({ minLength: 1, maxLength: 64 }), seq: Seq }, closed)),
+  resume: Type.Optional(ResumeRequest),
 }, closed);
 
 /** The fields of a command, shared by the `cmd` frame, the HTTP API and the Socket.IO `cmd` event. */
@@ -70,6 +73,7 @@ export const PingFrame = Type.Object({ type: Type.Literal('ping') }, closed);
 export const CLIENT_FRAMES = { hello: HelloFrame, cmd: CmdFrame, sub: SubFrame, unsub: UnsubFrame, ping: PingFrame } as const;
 export type ClientFrameType = keyof typeof CLIENT_FRAMES;
 export type HelloFrame = Static<typeof HelloFrame>;
+export type ResumeRequest = Static<typeof ResumeRequest>;
 export type CmdFrame = Static<typeof CmdFrame>;
 export type SubFrame = Static<typeof SubFrame>;
 export type UnsubFrame = Static<typeof UnsubFrame>;

@@ -4,7 +4,7 @@ export type { ErrorBody, ErrorCode } from './errors.js';
 export {
   PROTOCOL_LIMITS, CLIENT_FRAMES, SERVER_FRAMES,
   CommandId, ActorName, EntityId, CommandName, TopicName, Seq, TraceParent, ErrorBodySchema,
-  HelloFrame, CmdFrame, SubFrame, UnsubFrame, PingFrame,
+  HelloFrame, ResumeRequest, CmdFrame, SubFrame, UnsubFrame, PingFrame,
   WelcomeFrame, AcceptedFrame, RejectedFrame, ResultFrame, EventFrame, ProgressFrame,
   SubscribedFrame, UnsubscribedFrame, ErrorFrame, PongFrame,
 } from './frames.js';

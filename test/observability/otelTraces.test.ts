@@ -13,7 +13,7 @@ import { WsTestClient } from '../harness/wsTestClient.js';
 import { OtlpReceiver, type ReceivedSpan } from './otlpReceiver.js';
 import { tracingRequest } from '../../platform/tracing.js';
 import { CommandPublisher } from '../../gateway/commandPublisher.js';
-import { WsPushDelivery } from '../../gateway/wsPushDelivery.js';
+import { PushDelivery } from '../../gateway/pushDelivery.js';
 import { traceGatewayHops } from '../../gateway/commandTracing.js';
 import { CommandProcessor } from '../../actors/runtime/commandProcessor.js';
 import { EntityTakes } from '../../actors/runtime/entityTake.js';
@@ -108,7 +108,7 @@ t.test('tracing - with OTEL_* unset the hot path is untouched: no wrapper is ins
   assert.ok(tracingRequest({ OTEL_TRACES_EXPORTER: 'otlp' }));
   // This test process never started tracing: the hooks leave every method as the class defines it.
   const publisher = Object.create(CommandPublisher.prototype) as CommandPublisher;
-  const delivery = Object.create(WsPushDelivery.prototype) as WsPushDelivery;
+  const delivery = Object.create(PushDelivery.prototype) as PushDelivery;
   traceGatewayHops(publisher, delivery);
   assert.equal(Object.keys(publisher).length + Object.keys(delivery).length, 0, 'no own property (wrapper) was added');
   const processor = Object.create(CommandProcessor.prototype) as CommandProcessor<unknown, unknown>;

@@ -22,7 +22,7 @@
  *   `seq` included.
  */
 import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
-import { Server, type Socket as IoSocket } from 'socket.io';
+import { Server, type ServerOptions, type Socket as IoSocket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Compile } from 'typebox/compile';
 import { HttpCommandRequest, ResumeRequest, SwitchyardError, TopicName, epochMillis, toErrorBody, type ErrorBody } from '../protocol/index.js';
@@ -34,6 +34,7 @@ import type { Sessions } from './sessions.js';
 import { SocketIoRooms, SocketIoTransport, ioRoom } from './socketIoTransport.js';
 import type { TokenVerifier } from './tokenVerifier.js';
 import type { TopicSubscriptions } from './topicSubscriptions.js';
+import { hardBackpressureLimit } from './uwsTransport.js';
 
 const checkCommand = Compile(HttpCommandRequest);
 const checkTopic = Compile(TopicName);
@@ -103,7 +104,9 @@ export class SocketIoEndpoint {
   }
 
   attach(app: TemplatedApp): void {
-    this.io.attachApp(app);
+    // uWS's default (64 KiB) would drop pushes to a slow client silently, below our own limit.
+    // (engine.io passes it to uWS; its typings do not list it.)
+    this.io.attachApp(app, { maxBackpressure: hardBackpressureLimit(this.deps.config.maxBackpressureBytes) } as Partial<ServerOptions>);
   }
 
   /** Stops the Socket.IO server and its adapter (after the gateway closed every connection). */

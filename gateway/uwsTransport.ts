@@ -28,6 +28,16 @@ export function uwsTopic(topic: string): string {
   return `sy:t.${topic}`;
 }
 
+/**
+ * The uWS `maxBackpressure` of a socket (WebSocket endpoint and Socket.IO's
+ * websocket transport alike): above SY_MAX_BACKPRESSURE_BYTES with room to
+ * spare, so the gateway's own check closes a slow consumer with
+ * SLOW_CONSUMER, its error frame included, before uWS would drop a write.
+ */
+export function hardBackpressureLimit(maxBackpressureBytes: number): number {
+  return maxBackpressureBytes * 2 + 1024 * 1024;
+}
+
 /** A close reason must fit in 123 bytes of UTF-8. */
 export function closeReason(message: string): string {
   let reason = message.slice(0, 120);

@@ -20,7 +20,7 @@ import { Connection, type ConnectionWriter } from './connection.js';
 import type { ConnectionCommands } from './connectionCommands.js';
 import type { Sessions } from './sessions.js';
 import type { TopicSubscriptions } from './topicSubscriptions.js';
-import { UwsTransport, type Socket, type SocketUserData } from './uwsTransport.js';
+import { UwsTransport, hardBackpressureLimit, type Socket, type SocketUserData } from './uwsTransport.js';
 
 export interface WsEndpointDeps {
   config: Config;
@@ -33,9 +33,6 @@ export interface WsEndpointDeps {
   /** True once the gateway drains: upgrades are refused. */
   draining: () => boolean;
 }
-
-/** Headroom over SY_MAX_BACKPRESSURE_BYTES before uWS itself drops a socket (our own check closes it with 4008 first). */
-const HARD_BACKPRESSURE_HEADROOM = 1024 * 1024;
 
 /** The transport's own frame limit: twice the protocol limit; beyond it uWS drops the connection without a close frame (1006). */
 export function hardFrameLimit(maxFrameBytes: number): number {
@@ -55,7 +52,7 @@ export class WsEndpoint {
       maxPayloadLength: hardFrameLimit(config.maxFrameBytes),
       idleTimeout: config.idleTimeoutS,
       sendPingsAutomatically: true,
-      maxBackpressure: config.maxBackpressureBytes * 2 + HARD_BACKPRESSURE_HEADROOM,
+      maxBackpressure: hardBackpressureLimit(config.maxBackpressureBytes),
       closeOnBackpressureLimit: 1,
       upgrade: (res, req, context) => this.upgrade(res, req, context),
       open: (ws) => this.open(ws),

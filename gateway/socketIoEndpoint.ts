@@ -14,9 +14,11 @@
  *   the ack receives `{type:'accepted', id}` or `{type:'rejected', id, error}`.
  * - Topics: `emit('sub', {topic}, ack)` → `{type:'subscribed', topic}` or
  *   `{type:'error', error, topic}`; `emit('unsub', {topic}, ack)`.
- * - Presence: `emit('presence', {topic}, ack)` → the users of the Socket.IO
- *   connections joined to a topic on every node (the redis-adapter's
- *   `fetchSockets`), for a topic the asker joined.
+ * - Room members: `emit('members', {topic}, ack)` → the users of the
+ *   Socket.IO connections joined to a topic on every node (the
+ *   redis-adapter's `fetchSockets`), for a topic the asker joined. (Who is
+ *   online in a messaging room, whatever the transport, is the messaging
+ *   feature's presence.)
  * - Pushes and errors arrive as events named after the frame type
  *   (`result`, `event`, `progress`, `error`…), carrying the frame objects,
  *   `seq` included.
@@ -40,10 +42,10 @@ const checkCommand = Compile(HttpCommandRequest);
 const checkTopic = Compile(TopicName);
 const checkResume = Compile(ResumeRequest);
 
-/** The most users a presence answer lists (`truncated` tells when there were more). */
-export const PRESENCE_MAX_USERS = 100;
-/** How long a presence query waits for the other nodes' answers. */
-const PRESENCE_TIMEOUT_MS = 2000;
+/** The most users a `members` answer lists (`truncated` tells when there were more). */
+export const MEMBERS_MAX_USERS = 100;
+/** How long a `members` query waits for the other nodes' answers. */
+const MEMBERS_TIMEOUT_MS = 2000;
 
 /** What the adapter sees of a socket (`fetchSockets` ships it between nodes): its user only. */
 interface IoSocketData {
@@ -78,7 +80,7 @@ export class SocketIoEndpoint {
     this.rooms = new SocketIoRooms(this.io);
     this.pub = deps.redis.duplicate();
     this.sub = deps.redis.duplicate();
-    this.io.adapter(createAdapter(this.pub, this.sub, { key: 'sy-socket.io', requestsTimeout: PRESENCE_TIMEOUT_MS }));
+    this.io.adapter(createAdapter(this.pub, this.sub, { key: 'sy-socket.io', requestsTimeout: MEMBERS_TIMEOUT_MS }));
     this.io.use((socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown; resume?: unknown } | undefined;
       const token = auth?.token;
@@ -136,7 +138,7 @@ export class SocketIoEndpoint {
     });
     socket.on('sub', (payload: unknown, ack?: Ack) => inOrder(() => this.subscribe(conn, payload, replyTo(ack))));
     socket.on('unsub', (payload: unknown, ack?: Ack) => inOrder(() => this.unsubscribe(conn, payload, replyTo(ack))));
-    socket.on('presence', (payload: unknown, ack?: Ack) => inOrder(() => void this.presence(conn, payload, ack)));
+    socket.on('members', (payload: unknown, ack?: Ack) => inOrder(() => void this.members(conn, payload, ack)));
     socket.on('disconnect', () => {
       conn.closed = true;
       this.connections.delete(conn);
@@ -177,16 +179,16 @@ export class SocketIoEndpoint {
   }
 
   /** The users of the Socket.IO connections joined to a topic on every node; the asker must have joined it. */
-  private async presence(conn: Connection, payload: unknown, ack: Ack | undefined): Promise<void> {
-    gatewayFramesIn.inc({ type: 'presence' });
+  private async members(conn: Connection, payload: unknown, ack: Ack | undefined): Promise<void> {
+    gatewayFramesIn.inc({ type: 'members' });
     const reply = replyTo(ack);
     const topic = (payload as { topic?: unknown } | null)?.topic;
     try {
-      if (!checkTopic.Check(topic)) throw new SwitchyardError('VALIDATION', 'presence needs {topic} with a valid topic name.');
+      if (!checkTopic.Check(topic)) throw new SwitchyardError('VALIDATION', 'members needs {topic} with a valid topic name.');
       if (!conn.joined(topic)) throw new SwitchyardError('FORBIDDEN', 'Join the topic before asking who is in it.');
       const sockets = await this.io.in(ioRoom(topic)).fetchSockets();
       const users = [...new Set(sockets.map((s) => (s.data as IoSocketData).user))].sort();
-      reply({ type: 'presence', topic, users: users.slice(0, PRESENCE_MAX_USERS), connections: sockets.length, truncated: users.length > PRESENCE_MAX_USERS });
+      reply({ type: 'members', topic, users: users.slice(0, MEMBERS_MAX_USERS), connections: sockets.length, truncated: users.length > MEMBERS_MAX_USERS });
     } catch (err) {
       const error = err instanceof SwitchyardError ? err.toBody() : { code: 'UNAVAILABLE' as const, message: 'Not every node answered in time; ask again.' };
       reply(typeof topic === 'string' ? errorFrame(error, topic) : errorFrame(error));

@@ -3,7 +3,7 @@
  * a session per connection, resume on any gateway with the pushes missed
  * replayed, every result exactly once, takeover of the previous connection,
  * the send-buffer limit; and the redis-adapter serves what needs every node
- * (presence).
+ * (the members of a topic's room).
  */
 import t from 'tap';
 import assert from 'node:assert/strict';
@@ -116,16 +116,16 @@ t.test('socket.io - a session resumed elsewhere closes the connection still hold
   }
 });
 
-t.test('socket.io - presence lists the users joined to a topic on every gateway (served by the redis-adapter)', async () => {
-  const topic = `public.${uniqueId('sio-presence')}`;
+t.test('socket.io - members lists the users joined to a topic on every gateway (served by the redis-adapter)', async () => {
+  const topic = `public.${uniqueId('sio-members')}`;
   const users = [uniqueId('sio-pa'), uniqueId('sio-pb')];
   const clients = await Promise.all(stack.gateways.map(async (g, i) => (await IoTestClient.connect(stack.httpUrl(g), await stack.token(users[i]!))).client));
   try {
-    const notJoined = await clients[0]!.socket.timeout(10_000).emitWithAck('presence', { topic }) as Frame;
+    const notJoined = await clients[0]!.socket.timeout(10_000).emitWithAck('members', { topic }) as Frame;
     assert.equal((notJoined.error as { code: string }).code, 'FORBIDDEN');
     for (const c of clients) assert.deepEqual(await c.socket.timeout(10_000).emitWithAck('sub', { topic }), { type: 'subscribed', topic });
-    const answer = await clients[0]!.socket.timeout(10_000).emitWithAck('presence', { topic }) as Frame;
-    assert.deepEqual(answer, { type: 'presence', topic, users: [...users].sort(), connections: 2, truncated: false }, 'the member on the other gateway is listed');
+    const answer = await clients[0]!.socket.timeout(10_000).emitWithAck('members', { topic }) as Frame;
+    assert.deepEqual(answer, { type: 'members', topic, users: [...users].sort(), connections: 2, truncated: false }, 'the member on the other gateway is listed');
   } finally {
     for (const c of clients) c.socket.disconnect();
   }

@@ -11,6 +11,7 @@ import { cpus, loadavg, totalmem, release, platform } from 'node:os';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { compileSources } from '../deploy/local/compiledSources.js';
 import { startBenchEnvironment } from './benchEnvironment.js';
 import { measureFloors } from './scenarios/floors.js';
 import { measureStoreFloorRuns } from './scenarios/storeFloorRuns.js';
@@ -59,6 +60,18 @@ const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
 const outDir = settings.out ?? join(here, 'reports', stamp);
 const expected = estimatedSeconds(settings);
 say(`${settings.quick ? 'quick run' : 'full run'}: ${scenarios.join(', ')}; ${settings.reps} repetition(s) of each headline figure; expected about ${Math.ceil(expected / 60)} min (${Math.round(expected)} s)`);
+
+// Gateways, workers and the baselines run as bundles of their entry points, not through tsx: production
+// runs compiled JavaScript (deploy/Dockerfile), and a start under tsx costs 4–5 CPU-seconds against
+// 0.6–1.0 for a bundle (measured here), which on 2 cores made every process added during the churn
+// scenario a few seconds of queueing for everything else. (Inside the test suite the bundles exist already.)
+if (!process.env.SY_COMPILED_DIR) {
+  const root = join(here, '..');
+  const compiledDir = join(root, '.tmp', 'bench-compiled');
+  const bundled = await compileSources(root, compiledDir);
+  process.env.SY_COMPILED_DIR = compiledDir;
+  say(`gateways, workers and baselines run from ${relative(root, compiledDir)} (${bundled} entry points bundled)`);
+}
 
 const env = await startBenchEnvironment({ short: settings.quick, gateways: settings.gateways, workers: settings.workers, say, ...(settings.threads ? { threads: settings.threads } : {}) });
 let stopping = false;

@@ -205,7 +205,7 @@ export function markdownReport(r: BenchReport, charts: string[]): string {
   md.push(`# switchyard bench — ${r.startedAt}`, '');
   md.push(`Command: \`${r.command}\` (${((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 60_000).toFixed(1)} min)`, '');
   md.push(`Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.machine.os}; load average at start ${r.machine.loadAverageAtStart.toFixed(2)}. ${r.machine.note}`, '');
-  md.push('Every process (servers, HAProxy, gateways, workers, baselines, the load generator) ran on this one machine. Latencies are measured by the load generator from the intended send time (open loop: no coordinated omission) to the frame\'s arrival, through HAProxy. Repeated figures read min / **median** / max; ratios divide medians.', '');
+  md.push('Every process (servers, HAProxy, gateways, workers, baselines, the load generator) ran on this one machine; gateways, workers and baselines ran as compiled JavaScript (esbuild bundles of their entry points), not through tsx. Latencies are measured by the load generator from the intended send time (open loop: no coordinated omission) to the frame\'s arrival, through HAProxy. Repeated figures read min / **median** / max; ratios divide medians.', '');
   md.push('## Target vs measured (ARCHITECTURE.md performance budget)', '');
   md.push('Each ratio names, in bold, the floor or baseline it is divided by. "floor" rows state a floor (or a ratio to one) that has no target of its own.', '');
   md.push('| figure | target | measured | verdict |', '|---|---|---|---|');

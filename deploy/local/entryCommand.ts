@@ -44,14 +44,26 @@ function withoutTapLoader(nodeOptions: string): string {
 export function entryCommand(entry: string, args: string[] = []): EntryCommand {
   const compiledDir = process.env.SY_COMPILED_DIR;
   const bundle = compiledDir ? join(compiledDir, entry.replace(/\.ts$/, '.js')) : undefined;
-  if (!bundle || !existsSync(bundle)) return { command: process.execPath, args: ['--import', 'tsx', join(REPO_ROOT, entry), ...args], env: {} };
+  const profile = cpuProfileArgs();
+  if (!bundle || !existsSync(bundle)) return { command: process.execPath, args: [...profile, '--import', 'tsx', join(REPO_ROOT, entry), ...args], env: {} };
   const nodeOptions = process.env.NODE_OPTIONS ?? '';
   const coverageDir = process.env.SY_COMPILED_COVERAGE_DIR;
   // Only where tap would have recorded coverage (its loader is in NODE_OPTIONS and coverage is on for this test file).
   // tap's loader re-adds itself to NODE_OPTIONS on every spawn from a test process, so the bundle is started
   // through `env`, which sets NODE_OPTIONS without it.
   if (!coverageDir || !nodeOptions.includes('@tapjs/processinfo') || process.env._TAPJS_PROCESSINFO_COVERAGE_ === '0') {
-    return { command: process.execPath, args: [bundle, ...args], env: {} };
+    return { command: process.execPath, args: [...profile, bundle, ...args], env: {} };
   }
-  return { command: '/usr/bin/env', args: [`NODE_OPTIONS=${withoutTapLoader(nodeOptions)}`, process.execPath, bundle, ...args], env: { NODE_V8_COVERAGE: coverageDir } };
+  return { command: '/usr/bin/env', args: [`NODE_OPTIONS=${withoutTapLoader(nodeOptions)}`, process.execPath, ...profile, bundle, ...args], env: { NODE_V8_COVERAGE: coverageDir } };
+}
+
+/**
+ * With `SY_CPU_PROFILE_DIR` set, every program started this way writes a V8
+ * CPU profile there when it exits normally (SIGTERM or its end, not
+ * SIGKILL): e.g. `SY_CPU_PROFILE_DIR=/tmp/prof npm run bench -- --scenario
+ * accept`. (Node refuses --cpu-prof in NODE_OPTIONS.)
+ */
+function cpuProfileArgs(): string[] {
+  const dir = process.env.SY_CPU_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }

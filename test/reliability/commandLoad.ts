@@ -1,8 +1,10 @@
 /**
  * Steady load for the fault suite: several SwitchyardClients (the real SDK:
  * reconnect with backoff, resume by seq, resend of not-yet-accepted
- * commands with the same id) each keep a fixed number of `counter add
- * {by:1}` commands outstanding on a small set of entities, until stopped.
+ * commands with the same id) send `counter add {by:1}` commands round robin
+ * over a set of entities until stopped: closed loop (each client keeps a
+ * fixed number outstanding) or open loop (a fixed total rate, spread over
+ * the clients, whatever is outstanding).
  *
  * It records, per command, when it was sent, accepted and answered, and
  * what every client saw on the wire (rejections and error frames by code,
@@ -19,13 +21,19 @@ export interface LoadOptions {
   tokens: string[];
   /** Counter entities the commands go to (round robin). */
   entities: string[];
-  /** Commands each client keeps outstanding. @default 4 */
+  /** Closed loop: commands each client keeps outstanding. @default 4 */
   outstandingPerClient?: number;
+  /** Open loop instead: commands per second in all, spread evenly over the clients. */
+  ratePerSecond?: number;
 }
+
+/** How often an open-loop client sends what has come due. */
+const OPEN_LOOP_TICK_MS = 10;
 
 export interface CommandRecord {
   id: string;
   entity: string;
+  /** When it was sent (open loop: when it was due to be sent). */
   sentAt: number;
   acceptedAt?: number;
   resultAt?: number;
@@ -116,8 +124,10 @@ export class CommandLoad {
       this.clients.push(client);
     }
     this.running = true;
-    for (const client of this.clients) {
-      for (let k = 0; k < (this.options.outstandingPerClient ?? 4); k++) this.loops.push(this.loop(client));
+    const rate = this.options.ratePerSecond;
+    for (const [i, client] of this.clients.entries()) {
+      if (rate !== undefined) this.loops.push(this.openLoop(client, i, rate / this.clients.length));
+      else for (let k = 0; k < (this.options.outstandingPerClient ?? 4); k++) this.loops.push(this.loop(client));
     }
   }
 
@@ -139,21 +149,46 @@ export class CommandLoad {
   }
 
   private async loop(client: SwitchyardClient): Promise<void> {
+    while (this.running) await this.sendOne(client, Date.now());
+  }
+
+  /**
+   * Sends `rate` commands a second on `client` at fixed intended times
+   * (offset per client, so the clients do not send in bursts together),
+   * without waiting for their results; resolves when every one it sent
+   * settled. A command's latency counts from its intended time.
+   */
+  private async openLoop(client: SwitchyardClient, index: number, rate: number): Promise<void> {
+    const pending = new Set<Promise<void>>();
+    const intervalMs = 1000 / rate;
+    let due = Date.now() + (index / this.clients.length) * intervalMs;
     while (this.running) {
-      const entity = this.options.entities[this.next++ % this.options.entities.length]!;
-      const handle = client.send<{ value: number }>('counter', entity, 'add', { by: 1 });
-      const record: CommandRecord = { id: handle.id, entity, sentAt: Date.now() };
-      this.commands.set(handle.id, record);
-      void handle.accepted.then(() => { record.acceptedAt ??= Date.now(); }, () => {});
-      try {
-        const result = await handle.result;
-        record.resultAt = Date.now();
-        record.acceptedAt ??= record.resultAt;
-        record.value = result.value;
-      } catch (err) {
-        record.resultAt = Date.now();
-        record.error = (err as { code?: string }).code ?? String(err);
+      const now = Date.now();
+      for (; due <= now && this.running; due += intervalMs) {
+        const sent = this.sendOne(client, Math.round(due));
+        pending.add(sent);
+        void sent.finally(() => pending.delete(sent));
       }
+      await new Promise((r) => setTimeout(r, OPEN_LOOP_TICK_MS));
+    }
+    await Promise.all([...pending]);
+  }
+
+  /** Sends one command and records it until it settles (result, or final rejection). */
+  private async sendOne(client: SwitchyardClient, intendedAt: number): Promise<void> {
+    const entity = this.options.entities[this.next++ % this.options.entities.length]!;
+    const handle = client.send<{ value: number }>('counter', entity, 'add', { by: 1 });
+    const record: CommandRecord = { id: handle.id, entity, sentAt: intendedAt };
+    this.commands.set(handle.id, record);
+    void handle.accepted.then(() => { record.acceptedAt ??= Date.now(); }, () => {});
+    try {
+      const result = await handle.result;
+      record.resultAt = Date.now();
+      record.acceptedAt ??= record.resultAt;
+      record.value = result.value;
+    } catch (err) {
+      record.resultAt = Date.now();
+      record.error = (err as { code?: string }).code ?? String(err);
     }
   }
 }

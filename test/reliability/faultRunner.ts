@@ -13,6 +13,9 @@
  *   different commands (a lost update);
  * - recovery: ms from the injection to the first result after it, and the
  *   longest stretch without any result from warm-up to the end;
+ * - result p99 after the fault: of the commands sent from the injection
+ *   until the load stopped, from when each was sent (open loop: due) to its
+ *   result;
  * - what clients saw: rejections / error frames / closes by code, reconnects.
  */
 import type { Db } from 'mongodb';
@@ -41,6 +44,8 @@ export interface FaultOutcome {
   failedResults: Record<string, number>;
   firstResultAfterFaultMs: number | undefined;
   longestResultGapMs: number;
+  /** p99 result latency of the commands sent after the injection (undefined: none answered). */
+  resultP99AfterFaultMs: number | undefined;
   clientsSaw: string;
   /** Extra facts the fault's test measured (e.g. what a new hello got while Redis was down). */
   notes: string[];
@@ -48,7 +53,8 @@ export interface FaultOutcome {
 
 export interface FaultRun {
   name: string;
-  load: Omit<LoadOptions, 'entities'> & { entityCount: number };
+  /** `note`: how the load was chosen, said in the report (e.g. its share of the measured saturation). */
+  load: Omit<LoadOptions, 'entities'> & { entityCount: number; note?: string };
   phases: FaultPhases;
   db: Db;
   /** Injects the fault and resolves once it is injected (healing may go on in the background). */
@@ -63,6 +69,7 @@ export async function runFault(run: FaultRun): Promise<FaultOutcome> {
   const load = new CommandLoad({ ...run.load, entities });
   let startedAt = 0;
   let faultAt = 0;
+  let stoppedAt = 0;
   let commands: CommandRecord[];
   let clientsSaw: string;
   const clients = run.load.tokens.length;
@@ -74,6 +81,7 @@ export async function runFault(run: FaultRun): Promise<FaultOutcome> {
     await run.inject();
     await sleep(run.phases.loadSeconds * 1000);
     await run.healed?.();
+    stoppedAt = Date.now();
     await load.stop(run.phases.settleMs);
     // A snapshot: closing the clients fails what is still pending and adds closes of its own.
     commands = [...load.commands.values()].map((c) => ({ ...c }));
@@ -107,9 +115,13 @@ export async function runFault(run: FaultRun): Promise<FaultOutcome> {
     longestGap = Math.max(longestGap, t - previous);
     previous = t;
   }
+  const afterFault = answered.filter((c) => c.sentAt >= faultAt && c.sentAt <= stoppedAt).map((c) => c.resultAt! - c.sentAt).sort((a, b) => a - b);
+  const shape = run.load.ratePerSecond === undefined
+    ? `${clients} WebSocket clients × ${run.load.outstandingPerClient ?? 4} outstanding counter adds`
+    : `${clients} WebSocket clients, counter adds open loop at ${run.load.ratePerSecond}/s`;
   const outcome: FaultOutcome = {
     fault: run.name,
-    load: `${clients} WebSocket clients × ${run.load.outstandingPerClient ?? 4} outstanding counter adds on ${run.load.entityCount} entities`,
+    load: `${shape} on ${run.load.entityCount} entities${run.load.note ? ` (${run.load.note})` : ''}`,
     loadSeconds: run.phases.loadSeconds,
     sent: commands.length,
     accepted: accepted.length,
@@ -120,6 +132,7 @@ export async function runFault(run: FaultRun): Promise<FaultOutcome> {
     failedResults,
     firstResultAfterFaultMs: firstAfter === undefined ? undefined : firstAfter - faultAt,
     longestResultGapMs: longestGap,
+    resultP99AfterFaultMs: afterFault.length === 0 ? undefined : afterFault[Math.min(afterFault.length - 1, Math.ceil(afterFault.length * 0.99) - 1)],
     clientsSaw,
     notes: [],
   };

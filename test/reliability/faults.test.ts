@@ -1,9 +1,10 @@
 /**
  * The fault suite: each fault injected under steady load from WebSocket
  * clients (the SDK, reconnecting and resuming), with the verdicts asserted
- * (fault (a), the JetStream leader, is in jetStreamLeaderFault.test.ts):
- * nothing accepted is lost, nothing is applied twice. Times are measured
- * and recorded for RELIABILITY.md, never asserted.
+ * (fault (a), the JetStream leader, is in jetStreamLeaderFault.test.ts; the
+ * rolling restart (i) in rollingRestart.test.ts): nothing accepted is lost,
+ * nothing is applied twice. Times are measured and recorded for
+ * RELIABILITY.md, never asserted. The load: faultLoad.ts.
  *
  * SY_FAULT_SECONDS sets the load after each injection (default 3: the short
  * version in `npm test`); `npm run faults` runs it longer and writes the report.
@@ -23,28 +24,41 @@ import { MongoClient, type Db } from 'mongodb';
 import WebSocket from 'ws';
 import { SwitchyardClient, type WebSocketConstructor } from '../../client/index.js';
 import { startStack, type Stack } from '../harness/stackFixture.js';
+import { CuttableTcpProxy } from '../harness/cuttableTcpProxy.js';
+import { startServers } from '../../deploy/local/servers.js';
 import { WsTestClient } from '../harness/wsTestClient.js';
 import { eventually, workerMetric } from '../harness/commandDriver.js';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 import type { ServerProcess } from '../../deploy/local/servers.js';
 import { runFault, sleep } from './faultRunner.js';
-import { FAULT_ENV, LEASE_TTL_MS, PHASES, loadFor, verdict } from './faultLoad.js';
+import { FAULT_ENV, LEASE_TTL_MS, PHASES, calibrate, loadFor, verdict } from './faultLoad.js';
 
-/** Single-node NATS, 2 gateways, 2 workers: faults (b)–(f), each leaving it as it found it. */
+/**
+ * Single-node NATS (file storage), 2 gateways, 2 workers reaching the
+ * Mongo-wire server through a proxy that can slow it down: faults (b)–(h),
+ * each leaving the stack as it found it.
+ */
 let stack: Stack;
+let storeProxy: CuttableTcpProxy;
 let mongo: MongoClient;
 let db: Db;
 
 t.before(async () => {
+  const servers = await startServers();
+  storeProxy = await CuttableTcpProxy.start(servers.mongo.port);
+  const proxied = new URL(servers.env.MONGODB_URI);
+  proxied.port = String(storeProxy.port);
   // One worker first (it creates the streams), then the rest.
-  stack = await startStack({ gateways: 0, workers: 1, env: FAULT_ENV });
+  stack = await startStack({ servers, gateways: 0, workers: 1, env: { ...FAULT_ENV, MONGODB_URI: proxied.toString() } });
   await Promise.all([stack.startWorker(), stack.startGateway(), stack.startGateway()]);
-  mongo = await MongoClient.connect(stack.env.MONGODB_URI!);
+  mongo = await MongoClient.connect(servers.env.MONGODB_URI);
   db = mongo.db('switchyard');
+  await calibrate(stack);
 });
 t.teardown(async () => {
   await mongo?.close();
   await stack?.stop();
+  await storeProxy?.stop();
 });
 
 /** What a brand-new connection gets for its hello right now: `welcome` or `<code>/<close>`. */
@@ -163,3 +177,101 @@ t.test(F, async () => {
   outcome.notes.push(`the resumed worker logged ${gaveUp} partition losses; its commits refused by fencing or version: ${refused}`);
   verdict(outcome, F);
 });
+
+/** The p50 of 50 findOne round trips through the store proxy (the latency the workers see), ms. */
+async function storeLatencyMs(): Promise<number> {
+  const client = await MongoClient.connect(stack.env.MONGODB_URI!);
+  try {
+    const collection = client.db('switchyard').collection('entities_counter');
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t0 = performance.now();
+      await collection.findOne({ _id: `latency-probe-${i}` as never });
+      times.push(performance.now() - t0);
+    }
+    return times.sort((a, b) => a - b)[25]!;
+  } finally {
+    await client.close();
+  }
+}
+
+const G = 'reliability - (g) the store slowed to 10 × its latency under load: results slow down, nothing accepted is lost or applied twice';
+t.test(G, async () => {
+  const latency = await storeLatencyMs();
+  // Both ways held: a round trip takes its own time plus twice the delay, ≈ 10 × the latency measured.
+  const delayEachWay = Math.max(1, Math.ceil((9 * latency) / 2));
+  const outcome = await runFault({
+    name: '(g) the Mongo-wire server slowed to 10 × its latency (a delaying proxy) for the whole load after the fault',
+    load: await loadFor(stack, 'g'),
+    phases: PHASES,
+    db,
+    inject: async () => { storeProxy.delay(delayEachWay); },
+    healed: async () => { storeProxy.restore(); },
+  });
+  outcome.notes.push(`findOne p50 ${latency.toFixed(2)} ms before; every chunk held ${delayEachWay} ms each way while slowed`);
+  verdict(outcome, G);
+});
+
+const H = 'reliability - (h) restart of the single NATS server (JetStream file storage) under load: streams come back from disk, nothing accepted is lost or applied twice';
+t.test(H, async () => {
+  const nats = stack.servers.nats;
+  let helloWhileDown = '';
+  const outcome = await runFault({
+    name: '(h) restart of the single NATS server (JetStream file storage, same data directory), down 2 s',
+    load: await loadFor(stack, 'h'),
+    phases: PHASES,
+    db,
+    inject: async () => {
+      await nats.stop();
+      const hello = helloNow(stack, 'h-newcomer');
+      await sleep(2000);
+      await nats.start();
+      helloWhileDown = await hello;
+    },
+  });
+  outcome.notes.push(`a hello sent while NATS was down got ${helloWhileDown}`);
+  verdict(outcome, H);
+  assert.equal(await helloNow(stack, 'h-after'), 'welcome', 'hellos work again after the restart');
+});
+
+/**
+ * Starts one more `kind` whose connection to `server` goes through a proxy,
+ * cuts that link under load for `cutMs` (the process runs on, cut off),
+ * restores it, then stops the extra process with SIGTERM, so the next fault
+ * finds the stack as it was.
+ */
+async function cutOffUnderLoad(key: string, name: string, testName: string, kind: 'gateway' | 'worker', server: 'nats' | 'redis', cutMs: number) {
+  const target = server === 'nats' ? stack.servers.nats : stack.servers.redis;
+  const proxy = await CuttableTcpProxy.start(target.port);
+  const variable = server === 'nats' ? 'NATS_URL' : 'REDIS_URL';
+  const url = new URL(stack.env[variable]!);
+  url.port = String(proxy.port);
+  const list = kind === 'gateway' ? stack.gateways : stack.workers;
+  const member = kind === 'gateway' ? await stack.startGateway({ [variable]: url.toString() }) : await stack.startWorker({ [variable]: url.toString() });
+  try {
+    // A new worker takes its share of the partitions within a few rebalance rounds.
+    if (kind === 'worker') await sleep(2000);
+    const outcome = await runFault({
+      name, load: await loadFor(stack, key), phases: PHASES, db,
+      inject: async () => {
+        proxy.cut();
+        await sleep(cutMs);
+        proxy.restore();
+      },
+    });
+    verdict(outcome, testName);
+  } finally {
+    list.splice(list.indexOf(member), 1);
+    await member.stop('SIGTERM');
+    await proxy.stop();
+  }
+}
+
+const J = 'reliability - (j) a worker cut off from NATS under load, then reconnected: its partitions move; nothing accepted is lost or applied twice';
+t.test(J, () => cutOffUnderLoad('j', `(j) a third worker cut off from NATS (not killed) for ${2 * LEASE_TTL_MS} ms, then reconnected`, J, 'worker', 'nats', 2 * LEASE_TTL_MS));
+
+const K = 'reliability - (k) a worker cut off from Redis under load, then reconnected: it loses its leases; nothing accepted is lost or applied twice';
+t.test(K, () => cutOffUnderLoad('k', `(k) a third worker cut off from Redis (not killed) for ${2 * LEASE_TTL_MS} ms, then reconnected`, K, 'worker', 'redis', 2 * LEASE_TTL_MS));
+
+const L = 'reliability - (l) a gateway cut off from NATS under load, then reconnected: its clients see UNAVAILABLE or move; nothing accepted is lost or applied twice';
+t.test(L, () => cutOffUnderLoad('l', '(l) a third gateway cut off from NATS (not killed) for 3000 ms, then reconnected', L, 'gateway', 'nats', 3000));

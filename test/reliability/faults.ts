@@ -1,10 +1,12 @@
 /**
  * `npm run faults [-- --seconds N]`: the long version of the fault suite.
- * Clears the recorded rows, runs test/reliability/faults.test.ts and
- * jetStreamLeaderFault.test.ts (one at a time) with N
- * seconds of load after each injection (default 20) and the security
- * suite, and — when every test passed — writes RELIABILITY.md from the rows
- * measured in this run. Exit code: the test run's.
+ * Clears the recorded rows, runs the fault files (faults.test.ts,
+ * jetStreamLeaderFault.test.ts, rollingRestart.test.ts; one at a time) at
+ * half the saturation each measures on its own stack first (faultLoad.ts,
+ * SY_FAULT_LOAD=half) with N seconds of load after each injection (default
+ * 20), and the security suite, and — when every test passed — writes
+ * RELIABILITY.md from the rows measured in this run. Exit code: the test
+ * run's.
  *
  * `--report-only` renders RELIABILITY.md from the rows already recorded
  * (e.g. by `npm test`) without running anything.
@@ -30,9 +32,9 @@ const startedAt = new Date();
 let status = 0;
 if (!reportOnly) {
   clearRows();
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/run.ts', 'test/reliability/jetStreamLeaderFault.test.ts', 'test/reliability/faults.test.ts', 'test/reliability/security.test.ts'], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/run.ts', 'test/reliability/jetStreamLeaderFault.test.ts', 'test/reliability/faults.test.ts', 'test/reliability/rollingRestart.test.ts', 'test/reliability/security.test.ts'], {
     stdio: 'inherit',
-    env: { ...process.env, SY_FAULT_SECONDS: String(seconds), SY_TEST_CONCURRENCY: '1' },
+    env: { ...process.env, SY_FAULT_SECONDS: String(seconds), SY_FAULT_LOAD: 'half', SY_TEST_CONCURRENCY: '1' },
   });
   status = run.status ?? 1;
 }

@@ -21,9 +21,9 @@ import { STREAMS } from '../../protocol/index.js';
 import { startClusterServers, startStack, stepDownStreamLeader, type Stack } from '../harness/stackFixture.js';
 import { eventually } from '../harness/commandDriver.js';
 import { runFault } from './faultRunner.js';
-import { FAULT_ENV, PHASES, loadFor, verdict } from './faultLoad.js';
+import { FAULT_ENV, PHASES, calibrate, loadFor, verdict } from './faultLoad.js';
 
-/** A 3-node JetStream cluster (replicas 3), 1 gateway, 1 worker; stopped by the test. */
+/** A 3-node JetStream cluster (replicas 3), 2 gateways, 1 worker; stopped by the test. */
 let cluster: Stack;
 let clusterNats: Awaited<ReturnType<typeof startClusterServers>>['cluster'];
 
@@ -31,7 +31,8 @@ t.before(async () => {
   // One process at a time: two creating the replicated streams at once can time out.
   const servers = await startClusterServers();
   clusterNats = servers.cluster;
-  cluster = await startStack({ servers, gateways: 1, workers: 1, env: { ...FAULT_ENV, SY_STREAM_REPLICAS: '3' } });
+  cluster = await startStack({ servers, gateways: 2, workers: 1, env: { ...FAULT_ENV, SY_STREAM_REPLICAS: '3' } });
+  await calibrate(cluster);
 });
 t.teardown(async () => {
   await cluster?.stop();

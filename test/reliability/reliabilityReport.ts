@@ -32,8 +32,8 @@ function save(kind: 'fault' | 'attack', name: string, row: object): void {
 }
 
 export function recordFault(row: FaultOutcome & { test: string }): void {
-  const { fault, load, loadSeconds, sent, accepted, answered, lost, unsettled, duplicates, failedResults, firstResultAfterFaultMs, longestResultGapMs, clientsSaw, notes, test } = row;
-  save('fault', fault, { fault, load, loadSeconds, sent, accepted, answered, lost, unsettled, duplicates, failedResults, firstResultAfterFaultMs, longestResultGapMs, clientsSaw, notes, test });
+  const { fault, load, loadSeconds, sent, accepted, answered, lost, unsettled, duplicates, failedResults, firstResultAfterFaultMs, longestResultGapMs, resultP99AfterFaultMs, clientsSaw, notes, test } = row;
+  save('fault', fault, { fault, load, loadSeconds, sent, accepted, answered, lost, unsettled, duplicates, failedResults, firstResultAfterFaultMs, longestResultGapMs, resultP99AfterFaultMs, clientsSaw, notes, test });
 }
 
 export function recordAttack(row: AttackRow): void {
@@ -70,18 +70,19 @@ export function renderReport(meta: { command: string; startedAt: string; duratio
     'Definitions: **accepted** = commands the gateway acknowledged as durable; **lost** = accepted and never answered',
     '(must be 0); **duplicates** = counter applications beyond one per answered command, plus two commands answered',
     'with the same counter value (must be 0); **first result** = ms from the injection to the first result after it;',
-    '**longest gap** = the longest stretch without any result during the run; **clients saw** = what the SDK clients',
+    '**longest gap** = the longest stretch without any result during the run; **result p99** = of the commands sent',
+    'from the injection until the load stopped, from when each was sent (open loop: due) to its result; **clients saw** = what the SDK clients',
     'received on the wire (rejections, error frames and closes by code, reconnects).',
     '',
-    '| fault | load | sent | accepted | lost | duplicates | first result after fault | longest gap | clients saw | notes |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| fault | load | sent | accepted | lost | duplicates | first result after fault | longest gap | result p99 after fault | clients saw | notes |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const f of faults) {
     const failed = Object.entries(f.failedResults).map(([k, n]) => `${k}×${n}`).join(', ');
     const notes = [...f.notes, ...(failed ? [`failed results: ${failed}`] : []), ...(f.unsettled ? [`${f.unsettled} never accepted by the end`] : [])].join('; ');
-    lines.push(`| ${cell(f.fault)} | ${cell(`${f.load}, ${f.loadSeconds} s after the fault`)} | ${f.sent} | ${f.accepted} | **${f.lost}** | **${f.duplicates}** | ${f.firstResultAfterFaultMs === undefined ? 'none' : `${f.firstResultAfterFaultMs} ms`} | ${f.longestResultGapMs} ms | ${cell(f.clientsSaw)} | ${cell(notes || '—')} |`);
+    lines.push(`| ${cell(f.fault)} | ${cell(`${f.load}, ${f.loadSeconds} s after the fault`)} | ${f.sent} | ${f.accepted} | **${f.lost}** | **${f.duplicates}** | ${f.firstResultAfterFaultMs === undefined ? 'none' : `${f.firstResultAfterFaultMs} ms`} | ${f.longestResultGapMs} ms | ${f.resultP99AfterFaultMs === undefined ? '—' : `${f.resultP99AfterFaultMs} ms`} | ${cell(f.clientsSaw)} | ${cell(notes || '—')} |`);
   }
-  if (faults.length === 0) lines.push('| (no fault rows were recorded) | | | | | | | | | |');
+  if (faults.length === 0) lines.push('| (no fault rows were recorded) | | | | | | | | | | |');
   lines.push(
     '',
     '## Behaviour while a backing service is down (defined; asserted by faults (b) and (c))',

@@ -64,7 +64,8 @@ export interface FaultRun {
 }
 
 export async function runFault(run: FaultRun): Promise<FaultOutcome> {
-  const slug = run.name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase();
+  // Entity ids have a length limit (protocol EntityId): the fault's name is cut short in them.
+  const slug = run.name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase().slice(0, 40);
   const entities = Array.from({ length: run.load.entityCount }, (_, i) => `${slug}-${Date.now().toString(36)}-e${i}`);
   const load = new CommandLoad({ ...run.load, entities });
   let startedAt = 0;

@@ -10,7 +10,7 @@
  * upgrades refused; the listen socket closed; publishes in flight finished
  * (their `accepted` still sent; new commands get DRAINING); every client
  * told to reconnect (an `error` DRAINING frame with a randomised
- * `details.reconnectAfterMs`, then close 1012); session records released
+ * `details.reconnectAfterMs`, then close 1012; drainReconnects.ts); session records released
  * in Redis (node cleared, resumable anywhere); rate-limit counts flushed.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -25,6 +25,7 @@ import type { TokenVerifier } from './tokenVerifier.js';
 import { CommandPublisher } from './commandPublisher.js';
 import { traceGatewayHops } from './commandTracing.js';
 import { CommandIntake } from './commandIntake.js';
+import { drainReconnectSpreadMs, reconnectAfterMs } from './drainReconnects.js';
 import { ConnectionCommands } from './connectionCommands.js';
 import { ConnectionWriter, type TopicGroups } from './connection.js';
 import { ConnectionsPerIp } from './connectionsPerIp.js';
@@ -98,14 +99,14 @@ export class Gateway {
       { name: 'sessions', start: async () => { p.sessions.start(); }, stop: async () => { p.sessions.stop(); await p.sessions.released(); } },
       { name: 'gap recovery', start: async () => { p.gapRecovery.start(); }, stop: async () => { p.gapRecovery.stop(); } },
       {
-        // Every client told to reconnect elsewhere, after a random delay within the spread.
+        // Every client told to reconnect elsewhere, after a random delay within the spread (drainReconnects.ts).
         name: 'clients',
         start: async () => {},
         stop: async () => {
-          const spread = config.drainReconnectSpreadMs;
-          const reconnectAfterMs = () => Math.floor(Math.random() * (spread + 1));
-          for (const conn of [...p.ws.connections, ...(p.socketIo?.connections ?? [])]) {
-            p.writer.closeWith(conn, { code: 'DRAINING', message: ERROR_CODES.DRAINING.message, details: { reconnectAfterMs: reconnectAfterMs() } });
+          const connections = [...p.ws.connections, ...(p.socketIo?.connections ?? [])];
+          const spread = drainReconnectSpreadMs(connections.length, config.drainReconnectsPerSecond, config.drainReconnectSpreadMs);
+          for (const conn of connections) {
+            p.writer.closeWith(conn, { code: 'DRAINING', message: ERROR_CODES.DRAINING.message, details: { reconnectAfterMs: reconnectAfterMs(spread) } });
           }
           await p.socketIo?.close();
         },

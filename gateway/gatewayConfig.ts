@@ -36,7 +36,8 @@ const FIELDS = {
   aclTimeoutMs: field('SY_ACL_TIMEOUT_MS', Type.Integer({ default: 2000, minimum: 50, maximum: 60000, description: 'How long the gateway waits for a topic ACL answer (svc.acl.<kind>) before refusing with UNAVAILABLE.' })),
   aclCacheTtlMs: field('SY_ACL_CACHE_TTL_MS', Type.Integer({ default: 30000, minimum: 0, maximum: 3600000, description: 'How long a topic ACL allow is reused (invalidations drop it earlier; refusals are never cached). 0 disables caching.' })),
   aclCacheMax: field('SY_ACL_CACHE_MAX', Type.Integer({ default: 100000, minimum: 1, maximum: 10000000, description: 'Most topic ACL allows one gateway keeps.' })),
-  drainReconnectSpreadMs: field('SY_DRAIN_RECONNECT_SPREAD_MS', Type.Integer({ default: 2000, minimum: 0, maximum: 60000, description: 'Drained clients are told to reconnect after a random delay up to this, so they do not all arrive at once.' })),
+  drainReconnectSpreadMs: field('SY_DRAIN_RECONNECT_SPREAD_MS', Type.Integer({ default: 2000, minimum: 0, maximum: 60000, description: 'Drained clients are told to reconnect after a random delay, so they do not all arrive at once: spread over at most this long.' })),
+  drainReconnectsPerSecond: field('SY_DRAIN_RECONNECTS_PER_SECOND', Type.Integer({ default: 1000, minimum: 1, maximum: 1000000, description: 'How many drained clients are sent back a second at most: the reconnect spread is clients / this, up to SY_DRAIN_RECONNECT_SPREAD_MS (a few dozen clients go at once).' })),
   socketIoEnabled: field('SY_SOCKETIO_ENABLED', Type.Boolean({ default: true, description: 'Serve the Socket.IO endpoint (/socket.io/) on the gateway port.' })),
 } as const;
 

@@ -159,23 +159,13 @@ export class SocketIoEndpoint {
   }
 
   private subscribe(conn: Connection, payload: unknown, reply: Reply): void {
-    gatewayFramesIn.inc({ type: 'sub' });
-    const topic = (payload as { topic?: unknown } | null)?.topic;
-    if (!checkTopic.Check(topic)) {
-      reply(errorFrame({ code: 'VALIDATION', message: 'sub needs {topic} with a valid topic name.' }));
-      return;
-    }
-    void this.deps.topics.subscribe(conn, topic, reply);
+    const topic = topicOf('sub', payload, reply);
+    if (topic !== undefined) void this.deps.topics.subscribe(conn, topic, reply);
   }
 
   private unsubscribe(conn: Connection, payload: unknown, reply: Reply): void {
-    gatewayFramesIn.inc({ type: 'unsub' });
-    const topic = (payload as { topic?: unknown } | null)?.topic;
-    if (!checkTopic.Check(topic)) {
-      reply(errorFrame({ code: 'VALIDATION', message: 'unsub needs {topic} with a valid topic name.' }));
-      return;
-    }
-    this.deps.topics.unsubscribe(conn, topic, reply);
+    const topic = topicOf('unsub', payload, reply);
+    if (topic !== undefined) this.deps.topics.unsubscribe(conn, topic, reply);
   }
 
   /** The users of the Socket.IO connections joined to a topic on every node; the asker must have joined it. */
@@ -194,6 +184,15 @@ export class SocketIoEndpoint {
       reply(typeof topic === 'string' ? errorFrame(error, topic) : errorFrame(error));
     }
   }
+}
+
+/** Counts a `sub` / `unsub` event and reads its topic; undefined (answered VALIDATION) when it has no valid one. */
+function topicOf(event: 'sub' | 'unsub', payload: unknown, reply: Reply): string | undefined {
+  gatewayFramesIn.inc({ type: event });
+  const topic = (payload as { topic?: unknown } | null)?.topic;
+  if (checkTopic.Check(topic)) return topic;
+  reply(errorFrame({ code: 'VALIDATION', message: `${event} needs {topic} with a valid topic name.` }));
+  return undefined;
 }
 
 /** An event's ack as a Reply (counted like a frame sent); a no-op when the client asked for no ack. */

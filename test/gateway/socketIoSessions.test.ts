@@ -158,3 +158,21 @@ t.test('socket.io - a client that does not read is closed with SLOW_CONSUMER and
     client.socket.disconnect();
   }
 });
+
+t.test('socket.io - guarantee 4: a draining gateway tells its Socket.IO clients DRAINING with reconnectAfterMs and closes the transport, so the client resumes elsewhere', async () => {
+  const leaving = await stack.startGateway();
+  const token = await stack.token(uniqueId('sio-drained'));
+  const { client: drained, welcome } = await IoTestClient.connect(stack.httpUrl(leaving), token);
+  stack.gateways.splice(stack.gateways.indexOf(leaving), 1);
+  await leaving.stop('SIGTERM');
+  assert.equal(await drained.disconnected, 'transport close', 'a retryable close: socket.io-client would reconnect by itself');
+  const error = drained.frames('error')[0]?.error as { code: string; details: { reconnectAfterMs: unknown } };
+  assert.equal(error.code, 'DRAINING');
+  assert.equal(typeof error.details.reconnectAfterMs, 'number');
+  const { client, welcome: resumed } = await IoTestClient.connect(stack.httpUrl(stack.gateways[0]), token, { session: welcome.session as string, seq: drained.lastSeq() });
+  try {
+    assert.equal(resumed.resumed, true, 'the session was released for another gateway');
+  } finally {
+    client.socket.disconnect();
+  }
+});

@@ -101,17 +101,17 @@ try {
     samples.push({ at: Date.now(), rss, heap, streams });
   };
 
-  const plan: Array<(extra: ClusterMember | undefined) => Promise<ClusterMember | undefined>> = [
-    async () => cluster.addGateway(),
-    async (m) => { await cluster.drain(m!); return undefined; },
-    async () => cluster.addWorker(),
-    async (m) => { await cluster.kill(m!); return undefined; },
-    async () => cluster.addGateway(),
-    async (m) => { await cluster.kill(m!); return undefined; },
-    async () => cluster.addWorker(),
-    async (m) => { await cluster.drain(m!); return undefined; },
+  /** The changes, in turn; each gets the extra member the one before it added, and returns the one it adds. */
+  const plan: Array<{ what: string; run: (extra: ClusterMember | undefined) => Promise<ClusterMember | undefined> }> = [
+    { what: 'add gateway', run: async () => cluster.addGateway() },
+    { what: 'drain gateway', run: async (m) => { await cluster.drain(m!); return undefined; } },
+    { what: 'add worker', run: async () => cluster.addWorker() },
+    { what: 'SIGKILL worker', run: async (m) => { await cluster.kill(m!); return undefined; } },
+    { what: 'add gateway', run: async () => cluster.addGateway() },
+    { what: 'SIGKILL gateway', run: async (m) => { await cluster.kill(m!); return undefined; } },
+    { what: 'add worker', run: async () => cluster.addWorker() },
+    { what: 'drain worker', run: async (m) => { await cluster.drain(m!); return undefined; } },
   ];
-  const names = ['add gateway', 'drain gateway', 'add worker', 'SIGKILL worker', 'add gateway', 'SIGKILL gateway', 'add worker', 'drain worker'];
 
   outcome = await runFault({
     name: `soak: ${minutes} min, a change every ${churnEveryS} s`,
@@ -127,10 +127,9 @@ try {
       while (Date.now() < end) {
         await sleep(Math.max(0, Math.min(SAMPLE_MS - (Date.now() - samples.at(-1)!.at), end - Date.now())));
         if (Date.now() >= nextChange && Date.now() < end) {
-          const what = names[step % names.length]!;
-          extra = await plan[step % plan.length]!(extra);
-          step++;
-          changes.push({ at: Date.now(), what });
+          const change = plan[step++ % plan.length]!;
+          extra = await change.run(extra);
+          changes.push({ at: Date.now(), what: change.what });
           nextChange += churnEveryS * 1000;
         }
         if (Date.now() - samples.at(-1)!.at >= SAMPLE_MS) {

@@ -23,6 +23,8 @@ export interface StripeCall {
   idempotencyKey: string | undefined;
   /** The answer's status; undefined while held or when the caller went away first. */
   status?: number;
+  /** True when a `rewrite` patched the answer (the request may have arrived before the rewrite was set). */
+  rewritten?: boolean;
   at: number;
 }
 
@@ -76,7 +78,9 @@ export async function startStripeMockProxy(stripeMockUrl: string): Promise<Strip
     const answer = await fetch(`${stripeMockUrl}${req.url}`, { method: req.method, headers, ...(req.method === 'GET' || req.method === 'DELETE' ? {} : { body: req.body }) });
     let text = await answer.text();
     for (const r of rewrites) {
-      if (answer.ok && r.match(call)) text = JSON.stringify(r.patch(JSON.parse(text) as Record<string, unknown>, call));
+      if (!answer.ok || !r.match(call)) continue;
+      text = JSON.stringify(r.patch(JSON.parse(text) as Record<string, unknown>, call));
+      call.rewritten = true;
     }
     const hold = holds.findIndex((h) => h.match(call));
     if (hold >= 0) {

@@ -25,7 +25,22 @@ export interface StreamBounds {
 /** Pushes fetched per pull request. */
 const REPLAY_BATCH = 256;
 /** Consumers a replay may use before it gives up (see replay()). */
-const REPLAY_ATTEMPTS = 3;
+const REPLAY_ATTEMPTS = 4;
+/**
+ * How long a JetStream API request of this module waits (nats.js: 5 s). A
+ * replay consumer is placed on a random replica of OUT, and for a while after
+ * a replica dies the server may still pick it: that create is never
+ * answered. Asking again soon, for a new placement, beats waiting.
+ */
+const API_TIMEOUT_MS = 2000;
+/**
+ * How long bounds() asks again while OUT does not answer: a stream without a
+ * leader answers nothing until its replicas elect one (about a second with
+ * the raft timers of deploy/local/servers.ts, 4-9 s with nats-server's), and
+ * a caller that gave up at once would close sockets that only had to wait.
+ */
+const BOUNDS_PATIENCE_MS = 5000;
+const BOUNDS_RETRY_MS = 200;
 
 interface BoundsWaiter {
   resolve: (bounds: StreamBounds) => void;
@@ -40,7 +55,7 @@ export class OutReplay {
   private constructor(private readonly js: JetStreamClient, private readonly jsm: JetStreamManager) {}
 
   static async create(nc: NatsConnection): Promise<OutReplay> {
-    return new OutReplay(jetstream(nc), await jetstreamManager(nc));
+    return new OutReplay(jetstream(nc), await jetstreamManager(nc, { timeout: API_TIMEOUT_MS }));
   }
 
   /**
@@ -50,6 +65,8 @@ export class OutReplay {
    * hellos (15,000 sockets connecting at once) costs a few JetStream API
    * requests instead of one each, which overflowed the server's API queue
    * (timeouts, UNAVAILABLE, reconnect storms) and the gateway's memory.
+   * A request that fails is sent again for BOUNDS_PATIENCE_MS; then the
+   * callers it served are rejected.
    */
   bounds(): Promise<StreamBounds> {
     return new Promise((resolve, reject) => {
@@ -62,13 +79,22 @@ export class OutReplay {
     const batch = this.waiting;
     this.waiting = [];
     this.requesting = true;
-    this.jsm.streams.info(STREAMS.pushes).then(
+    const giveUpAt = Date.now() + BOUNDS_PATIENCE_MS;
+    const attempt = (): Promise<void> => this.jsm.streams.info(STREAMS.pushes).then(
       (info) => {
         const bounds = { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq };
         for (const w of batch) w.resolve(bounds);
       },
-      (err: unknown) => { for (const w of batch) w.reject(err); },
-    ).finally(() => {
+      async (err: unknown) => {
+        if (Date.now() + BOUNDS_RETRY_MS >= giveUpAt) {
+          for (const w of batch) w.reject(err);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, BOUNDS_RETRY_MS));
+        return attempt();
+      },
+    );
+    void attempt().finally(() => {
       this.requesting = false;
       if (this.waiting.length > 0) this.requestBounds();
     });
@@ -89,8 +115,9 @@ export class OutReplay {
    * server counts a push delivered once it wrote it out: a push lost on its
    * way (a JetStream server dying) shows as a hole in the consumer's
    * delivery sequence, and a failover can leave a fetch empty while pushes
-   * are pending. Either way the replay goes on from the last push delivered
-   * with a new consumer, REPLAY_ATTEMPTS times at most, and then rejects
+   * are pending or the consumer's create unanswered. Either way the replay
+   * goes on from the last push delivered with a new consumer,
+   * REPLAY_ATTEMPTS times at most, and then rejects
    * (the caller closes the socket UNAVAILABLE: its client resumes from the
    * last seq it has).
    */
@@ -107,15 +134,20 @@ export class OutReplay {
   /** One consumer's pass; `complete` when every push up to `upTo` was delivered. */
   private async replayPass(outSubjects: string[], afterSeq: number, upTo: number, deliver: (push: Push) => void | Promise<void>, cancelled: () => boolean): Promise<{ last: number; complete: boolean; why?: string }> {
     if (upTo <= afterSeq || outSubjects.length === 0) return { last: afterSeq, complete: true };
-    const info = await this.jsm.consumers.add(STREAMS.pushes, {
-      filter_subjects: outSubjects,
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: afterSeq + 1,
-      ack_policy: AckPolicy.None,
-      mem_storage: true,
-      num_replicas: 1,
-      inactive_threshold: nanos(30_000),
-    });
+    let info;
+    try {
+      info = await this.jsm.consumers.add(STREAMS.pushes, {
+        filter_subjects: outSubjects,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: afterSeq + 1,
+        ack_policy: AckPolicy.None,
+        mem_storage: true,
+        num_replicas: 1,
+        inactive_threshold: nanos(30_000),
+      });
+    } catch (err) {
+      return { last: afterSeq, complete: false, why: `the replay consumer was not created: ${String(err)}` };
+    }
     let last = afterSeq;
     let received = 0;
     try {

@@ -17,13 +17,29 @@ need_go() {
   command -v go >/dev/null 2>&1 || { log "Go is required to build $1 (https://go.dev/dl/); none on PATH"; exit 1; }
 }
 
-# nats-server: built from source through the Go module proxy.
-if [ -x "$tools/nats-server" ] && [ "$("$tools/nats-server" --version 2>/dev/null)" = "nats-server: $NATS_SERVER_VERSION" ]; then
-  :
-else
+# A binary built from sources this checkout patches is named by a hash of
+# those sources (<name>-<stamp>; servers.ts computes the same hash), so
+# checkouts with different sources never replace each other's binary while
+# their tests run. stamp_of <salt> <dir> <files...>
+stamp_of() {
+  local salt="$1" dir="$2"
+  shift 2
+  { [ -z "$salt" ] || printf '%s\n' "$salt"; (cd "$dir" && for f in "$@"; do printf '%s\n' "$f"; cat "$f"; done); } | sha256sum | cut -c1-16
+}
+
+# nats-server: built from source through the Go module proxy, from a copy
+# whose raft timers can be set from the environment
+# (nats-server/raft-timers-patch.sh says why).
+nats_stamp="$(stamp_of "NATS_SERVER_VERSION=$NATS_SERVER_VERSION" "$here/nats-server" raft-timers-patch.sh)"
+if [ ! -x "$tools/nats-server-$nats_stamp" ]; then
   need_go nats-server
-  log "building nats-server $NATS_SERVER_VERSION (first run only, ~1 min)"
-  GOBIN="$tools" go install "github.com/nats-io/nats-server/v2@$NATS_SERVER_VERSION"
+  log "building nats-server $NATS_SERVER_VERSION (raft timers from the environment; first run only, ~1 min)"
+  module_dir="$(cd "$tools" && go mod download -json "github.com/nats-io/nats-server/v2@$NATS_SERVER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -d "$module_dir" ] || { log "could not download nats-server $NATS_SERVER_VERSION"; exit 1; }
+  src="$(bash "$here/nats-server/raft-timers-patch.sh" "$module_dir" "$tools/nats-server-$nats_stamp.src")"
+  (cd "$src" && go build -trimpath -o "$tools/nats-server-$nats_stamp.tmp" .)
+  rm -rf "$tools/nats-server-$nats_stamp.src"
+  mv "$tools/nats-server-$nats_stamp.tmp" "$tools/nats-server-$nats_stamp"
 fi
 
 # stripe-mock: Stripe's own mock of its API (the stand-in for Stripe in tests),
@@ -38,12 +54,9 @@ else
 fi
 
 # mongowire: FerretDB embedded in deploy/local/mongowire (see main.go), built
-# against a copy of FerretDB with one condition changed, made by
-# mongowire/ferretdb-patch.sh (why: see that script). The binary's name
-# carries a hash of its sources (mongowire-<hash>; servers.ts computes the
-# same hash), so checkouts with different sources never replace each other's
-# binary while their tests run. Built once per source version.
-stamp="$(cd "$here/mongowire" && for f in $(ls -1 | grep -E '\.(go|sh)$' | LC_ALL=C sort) go.mod go.sum; do printf '%s\n' "$f"; cat "$f"; done | sha256sum | cut -c1-16)"
+# against a copy of FerretDB with a few changes, made by
+# mongowire/ferretdb-patch.sh (why: see that script).
+stamp="$(stamp_of "" "$here/mongowire" $(cd "$here/mongowire" && ls -1 | grep -E '\.(go|sh)$' | LC_ALL=C sort) go.mod go.sum)"
 if [ ! -x "$tools/mongowire-$stamp" ]; then
   need_go mongowire
   log "building mongowire (FerretDB $FERRETDB_VERSION, SQLite backend; first run only, ~2 min)"

@@ -28,15 +28,27 @@ export function toolsDir(): string {
 }
 
 /**
- * The mongowire binary built from this checkout's sources: install-tools.sh
- * names it by the same hash of deploy/local/mongowire/{*.go,*.sh,go.mod,go.sum}.
+ * The name of a binary install-tools.sh built from sources this checkout
+ * patches: `<name>-<stamp>`, the stamp a hash of `salt` and `files` of `dir`
+ * (install-tools.sh's stamp_of computes the same).
  */
+function stampedTool(name: string, salt: string, dir: string, files: string[]): string {
+  const hash = createHash('sha256');
+  if (salt !== '') hash.update(`${salt}\n`);
+  for (const file of files) hash.update(`${file}\n`).update(readFileSync(join(dir, file)));
+  return tool(`${name}-${hash.digest('hex').slice(0, 16)}`);
+}
+
+/** The mongowire binary built from this checkout's deploy/local/mongowire/{*.go,*.sh,go.mod,go.sum}. */
 export function mongowireBinary(): string {
   const dir = join(here, 'mongowire');
-  const sources = [...readdirSync(dir).filter((f) => /\.(go|sh)$/.test(f)).sort(), 'go.mod', 'go.sum'];
-  const hash = createHash('sha256');
-  for (const file of sources) hash.update(`${file}\n`).update(readFileSync(join(dir, file)));
-  return tool(`mongowire-${hash.digest('hex').slice(0, 16)}`);
+  return stampedTool('mongowire', '', dir, [...readdirSync(dir).filter((f) => /\.(go|sh)$/.test(f)).sort(), 'go.mod', 'go.sum']);
+}
+
+/** The nats-server binary built with this checkout's deploy/local/nats-server/raft-timers-patch.sh. */
+export function natsServerBinary(): string {
+  const version = pinnedVersions().NATS_SERVER_VERSION;
+  return stampedTool('nats-server', `NATS_SERVER_VERSION=${version}`, join(here, 'nats-server'), ['raft-timers-patch.sh']);
 }
 
 /** Pinned versions from deploy/local/versions.env. */
@@ -127,6 +139,8 @@ export class ServerProcess {
     readonly port: number,
     readonly dir: string,
     private readonly ready: (self: ServerProcess) => Promise<boolean>,
+    /** Added to this process's environment. */
+    private readonly env: Record<string, string> = {},
   ) {}
 
   get pid(): number | undefined {
@@ -143,7 +157,7 @@ export class ServerProcess {
   }
 
   async start(timeoutMs = 30_000): Promise<void> {
-    const child = spawn(this.command, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.command, this.args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
     this.child = child;
     track(child);
     const append = (b: Buffer) => { this.log = (this.log + b.toString()).slice(-16_000); };
@@ -238,6 +252,19 @@ async function startWithFreePort(make: (port: number) => Promise<ServerProcess>)
   throw lastError;
 }
 
+/**
+ * The raft timers every nats-server here runs with (read by the build's
+ * raft-timers-patch.sh). nats-server's defaults — a heartbeat every 1 s, an
+ * election after 4-9 s without one — leave a JetStream cluster without a
+ * stream or consumer leader for 4-9 s after its leader dies; these elect in
+ * about a second. A single server has no raft groups and ignores them.
+ */
+export const NATS_RAFT_TIMERS = {
+  NATS_RAFT_HEARTBEAT: '250ms',
+  NATS_RAFT_ELECTION_TIMEOUT_MIN: '1s',
+  NATS_RAFT_ELECTION_TIMEOUT_MAX: '1500ms',
+} as const;
+
 /** nats-server with JetStream on a free port. `url` is its client URL. */
 export async function startNats(options: NatsServerOptions = {}): Promise<ServerProcess & { url: string; monitorUrl?: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'sy-nats-'));
@@ -253,8 +280,8 @@ export async function startNats(options: NatsServerOptions = {}): Promise<Server
     // test's server that won a race for the same free port). JetStream readiness is the caller's
     // to wait for (a cluster needs its peers first).
     const listening = `Listening for client connections on 127.0.0.1:${port}`;
-    return new ServerProcess('nats-server', tool('nats-server'), args, port, dir,
-      async (s) => s.output().includes(listening) && s.output().includes('Server is ready'));
+    return new ServerProcess('nats-server', natsServerBinary(), args, port, dir,
+      async (s) => s.output().includes(listening) && s.output().includes('Server is ready'), NATS_RAFT_TIMERS);
   });
   return Object.assign(server, { url: `nats://127.0.0.1:${server.port}` }, monitorPort === undefined ? {} : { monitorUrl: `http://127.0.0.1:${monitorPort}` });
 }

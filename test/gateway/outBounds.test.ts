@@ -1,6 +1,7 @@
 /**
  * OutReplay.bounds() under a burst of hellos: calls made together share
- * stream-info requests, and every answer is at least as recent as its call
+ * stream-info requests, a failed request is sent again for a few seconds,
+ * and every answer is at least as recent as its call
  * (a welcome's `seq` must never be below a push already stored when the
  * hello was handled: guarantee 2's resume would replay it again).
  *
@@ -10,13 +11,13 @@
 import t from 'tap';
 import assert from 'node:assert/strict';
 import { connect } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { startNats, waitForJetStream } from '../../deploy/local/servers.js';
 import { ensureStreams } from '../../platform/nats.js';
 import { STREAMS } from '../../protocol/index.js';
 import { OutReplay } from '../../gateway/recovery.js';
 
-t.test('guarantee 2 - stream bounds read for a burst of hellos share requests and are never older than the call', async () => {
+t.test('guarantee 2 - stream bounds read for a burst of hellos share requests, are never older than the call, and wait for a stream that answers with an error for a while', async () => {
   const nats = await startNats();
   const nc = await connect({ servers: nats.url });
   const observer = await connect({ servers: nats.url });
@@ -53,6 +54,14 @@ t.test('guarantee 2 - stream bounds read for a burst of hellos share requests an
     }
     const after = await replay.bounds();
     assert.equal(after.lastSeq, storedSeq, 'a call after a failure gets fresh bounds');
+
+    // OUT answering with an error for a while (as while its replicas elect a leader; here it is deleted
+    // and created again) is asked again: the call waits instead of failing.
+    await jetstreamManager(nc).then((jsm) => jsm.streams.delete(STREAMS.pushes));
+    const waited = replay.bounds();
+    await new Promise((r) => setTimeout(r, 600));
+    await ensureStreams(nc, { outMaxAgeS: 3600, duplicateWindowS: 60, streamReplicas: 1 });
+    assert.equal((await waited).lastSeq, 0, 'the bounds of OUT as it came back');
   } finally {
     await observer.close();
     await nc.close();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prepares a build of mongowire against a copy of FerretDB with five changes,
+# Prepares a build of mongowire against a copy of FerretDB with six changes,
 # and prints the go.mod to build with (`go build -modfile <it>`). Usage,
 # inside deploy/local/mongowire:
 #   ferretdb-patch.sh <work dir>
@@ -153,6 +153,34 @@ awk '!done && /^		case string, types.ObjectID:$/ {
   done = 1
 } { print }' "$sqlite_dir/collection.go" > "$sqlite_dir/collection.go.new" && mv "$sqlite_dir/collection.go.new" "$sqlite_dir/collection.go"
 [ "$(grep -c 'idInPushdown(v)' "$sqlite_dir/collection.go")" = 1 ] || fail "the _id switch of Query not found in $sqlite_dir/collection.go"
+
+# 6. An update reads its matches and ends the read before it writes.
+# FerretDB's update handler (internal/handler/msg_update.go) keeps each
+# statement's query open (a SQLite read transaction on one pooled
+# connection) while it writes on another, until the whole command returns;
+# msg_delete.go closes its read first ("close read transaction before
+# starting write transaction"). With a reader from before every commit,
+# SQLite's checkpoint never catches up with the WAL, which is then never
+# restarted: under steady updates it grew by ~7 MB/s without end (441 MB
+# after 100 s beside a 3.2 MB database) and its index, mapped into memory,
+# with it (the soak's mongowire RSS climb). The change collects the
+# statement's matching documents (one for a plain updateOne), closes the
+# query, then updates from the collected documents. Writes are serialized
+# (change 3), so no write can come between the read and the write.
+update="$work/ferretdb/internal/handler/msg_update.go"
+awk '!done && /^		result, err := common.UpdateDocument\(ctx, c, "update", iter, &u\)$/ {
+  print "		matches, err := iterator.ConsumeValues(iter)"
+  print "		if err != nil {"
+  print "			return 0, 0, nil, lazyerrors.Error(err)"
+  print "		}"
+  print ""
+  print "		closer.Close() // the read transaction ends before the write begins"
+  print ""
+  print "		iter = iterator.Values(iterator.ForSlice(matches))"
+  print ""
+  done = 1
+} { print }' "$update" > "$update.new" && mv "$update.new" "$update"
+[ "$(grep -c 'iterator.ConsumeValues(iter)' "$update")" = 1 ] || fail "the UpdateDocument call not found in $update"
 
 cp go.mod "$work/go.mod" && cp go.sum "$work/go.sum"
 printf '\nreplace github.com/FerretDB/FerretDB => %s\n' "$work/ferretdb" >> "$work/go.mod"

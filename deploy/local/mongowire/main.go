@@ -1,7 +1,8 @@
 // Command mongowire is switchyard's development and test MongoDB-wire server:
 // FerretDB v1 embedded with its SQLite backend, built against a patched copy
 // of FerretDB (ferretdb-patch.sh: _id lookups through the _id index, write
-// commands one at a time so a conditional update is atomic as in MongoDB).
+// commands one at a time so a conditional update is atomic as in MongoDB, an
+// update's read ended before its write so the WAL is checkpointed and reused).
 // It exists because no mongod can be installed on the development machines;
 // production points MONGODB_URI at a real MongoDB replica set instead.
 //

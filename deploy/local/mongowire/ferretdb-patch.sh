@@ -11,6 +11,11 @@ rm -rf "$work" && mkdir -p "$work"
 module_dir="$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)"
 cp -r "$module_dir" "$work/ferretdb" && chmod -R u+w "$work/ferretdb"
 fail() { echo "ferretdb-patch: $* (FerretDB version changed?)" >&2; exit 1; }
+# insert_before_first <file> <regex> <text>: puts the lines of <text> before
+# the first line of <file> matching <regex> (both taken as they are).
+insert_before_first() {
+  PATTERN="$2" TEXT="$3" awk '!done && $0 ~ ENVIRON["PATTERN"] { print ENVIRON["TEXT"]; done = 1 } { print }' "$1" > "$1.new" && mv "$1.new" "$1"
+}
 
 # 1. Push the _id equality down whenever the filter has one.
 # FerretDB v1.24's SQLite backend looks a document up by _id only when the
@@ -145,13 +150,10 @@ func idInPushdown(v any) (string, []any, bool) {
 }
 GO
 # Query is the first function with the _id switch; Explain (the second) keeps its plan report as it is.
-awk '!done && /^		case string, types.ObjectID:$/ {
-  print "		case *types.Document:"
-  print "			if clause, inArgs, ok := idInPushdown(v); ok {"
-  print "				whereClause, args = clause, inArgs"
-  print "			}"
-  done = 1
-} { print }' "$sqlite_dir/collection.go" > "$sqlite_dir/collection.go.new" && mv "$sqlite_dir/collection.go.new" "$sqlite_dir/collection.go"
+insert_before_first "$sqlite_dir/collection.go" '^		case string, types.ObjectID:$' '		case *types.Document:
+			if clause, inArgs, ok := idInPushdown(v); ok {
+				whereClause, args = clause, inArgs
+			}'
 [ "$(grep -c 'idInPushdown(v)' "$sqlite_dir/collection.go")" = 1 ] || fail "the _id switch of Query not found in $sqlite_dir/collection.go"
 
 # 6. An update reads its matches and ends the read before it writes.
@@ -168,18 +170,15 @@ awk '!done && /^		case string, types.ObjectID:$/ {
 # query, then updates from the collected documents. Writes are serialized
 # (change 3), so no write can come between the read and the write.
 update="$work/ferretdb/internal/handler/msg_update.go"
-awk '!done && /^		result, err := common.UpdateDocument\(ctx, c, "update", iter, &u\)$/ {
-  print "		matches, err := iterator.ConsumeValues(iter)"
-  print "		if err != nil {"
-  print "			return 0, 0, nil, lazyerrors.Error(err)"
-  print "		}"
-  print ""
-  print "		closer.Close() // the read transaction ends before the write begins"
-  print ""
-  print "		iter = iterator.Values(iterator.ForSlice(matches))"
-  print ""
-  done = 1
-} { print }' "$update" > "$update.new" && mv "$update.new" "$update"
+insert_before_first "$update" '^		result, err := common[.]UpdateDocument[(]ctx, c, "update", iter, &u[)]$' '		matches, err := iterator.ConsumeValues(iter)
+		if err != nil {
+			return 0, 0, nil, lazyerrors.Error(err)
+		}
+
+		closer.Close() // the read transaction ends before the write begins
+
+		iter = iterator.Values(iterator.ForSlice(matches))
+'
 [ "$(grep -c 'iterator.ConsumeValues(iter)' "$update")" = 1 ] || fail "the UpdateDocument call not found in $update"
 
 cp go.mod "$work/go.mod" && cp go.sum "$work/go.sum"

@@ -72,7 +72,7 @@ const samples: Sample[] = [];
 const changes: Array<{ at: number; what: string }> = [];
 let outcome: FaultOutcome | undefined;
 try {
-  say('measuring the saturation (closed loop, 32 clients × 8 outstanding, 5 s)…');
+  say('measuring the saturation (closed loop, 32 clients × 8 outstanding, the better of two 5 s windows)…');
   await calibrate(cluster);
   const load = await loadFor(cluster, 'soak');
   say(`load: ${load.ratePerSecond}/s open loop from 32 clients (${load.note})`);

@@ -62,8 +62,7 @@ function tokens(s: FaultTarget, name: string): Promise<string[]> {
 /**
  * With SY_FAULT_LOAD=half: measures the results per second the stack
  * answers in closed loop (its saturation S: the better of two 5 s windows),
- * once per test file, before the
- * faults. Does nothing otherwise.
+ * once per test file, before the faults. Does nothing otherwise.
  */
 export async function calibrate(s: FaultTarget): Promise<void> {
   if (!AT_HALF_SATURATION || saturation !== undefined) return;

@@ -91,7 +91,7 @@ export function renderReport(meta: { command: string; startedAt: string; duratio
     '|---|---|---|---|',
     '| Redis | refused `UNAVAILABLE`, close 1013 (reconnect) | accepted as usual (durable in JetStream) | workers stop applying once their partition leases run out; everything waiting is applied once after Redis is back |',
     '| MongoDB | welcomed as usual | accepted as usual | workers retry the store in place; results arrive after MongoDB is back; nothing is dead-lettered for it |',
-    '| JetStream (no stream leader) | welcomed if the push log answers, else `UNAVAILABLE` 1013 | rejected `UNAVAILABLE` after `SY_PUBLISH_TIMEOUT_MS`; the SDK sends them again (same id) | as soon as a leader is elected |',
+    '| JetStream (no stream leader) | welcomed once the push log answers (asked again for up to 5 s), else `UNAVAILABLE` 1013 | published again every 100 ms until a leader stores them; rejected `UNAVAILABLE` only after `SY_PUBLISH_TIMEOUT_MS`, and the SDK sends them again (same id) | as soon as a leader is elected |',
     '',
     'A Redis restarted empty loses the records of sessions that had no connection at that moment: their clients get',
     '`resumed:false` and send unanswered commands again (same ids, applied once), but a result already published to the',

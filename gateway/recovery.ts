@@ -10,6 +10,7 @@
  * the client's seq may have expired, and the client is told
  * `recovered: false` (what is still stored is replayed all the same).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '../protocol/index.js';
@@ -79,25 +80,27 @@ export class OutReplay {
     const batch = this.waiting;
     this.waiting = [];
     this.requesting = true;
-    const giveUpAt = Date.now() + BOUNDS_PATIENCE_MS;
-    const attempt = (): Promise<void> => this.jsm.streams.info(STREAMS.pushes).then(
-      (info) => {
-        const bounds = { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq };
-        for (const w of batch) w.resolve(bounds);
-      },
-      async (err: unknown) => {
-        if (Date.now() + BOUNDS_RETRY_MS >= giveUpAt) {
-          for (const w of batch) w.reject(err);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, BOUNDS_RETRY_MS));
-        return attempt();
-      },
-    );
-    void attempt().finally(() => {
+    this.readBounds().then(
+      (bounds) => { for (const w of batch) w.resolve(bounds); },
+      (err: unknown) => { for (const w of batch) w.reject(err); },
+    ).finally(() => {
       this.requesting = false;
       if (this.waiting.length > 0) this.requestBounds();
     });
+  }
+
+  /** One stream-info request, sent again every BOUNDS_RETRY_MS while it fails, for BOUNDS_PATIENCE_MS. */
+  private async readBounds(): Promise<StreamBounds> {
+    const giveUpAt = Date.now() + BOUNDS_PATIENCE_MS;
+    for (;;) {
+      try {
+        const info = await this.jsm.streams.info(STREAMS.pushes);
+        return { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq };
+      } catch (err) {
+        if (Date.now() + BOUNDS_RETRY_MS >= giveUpAt) throw err;
+        await delay(BOUNDS_RETRY_MS);
+      }
+    }
   }
 
   /** True when every push after `seq` is still stored. */

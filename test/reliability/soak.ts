@@ -28,6 +28,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '../../protocol/index.js';
 import { LocalCluster, type ClusterMember } from '../../deploy/local/cluster.js';
 import { readProcStat } from '../../bench/process/processSampler.js';
+import { workerMetric } from '../harness/commandDriver.js';
 import { runFault, sleep, type FaultOutcome } from './faultRunner.js';
 import { FAULT_ENV, calibrate, loadFor } from './faultLoad.js';
 
@@ -90,7 +91,7 @@ try {
     for (const member of base) {
       const stat = member.pid === undefined ? undefined : readProcStat(member.pid);
       if (stat) rss[member.name] = stat.rssBytes;
-      const used = await metricValue(member.port, 'nodejs_heap_size_used_bytes');
+      const used = await workerMetric(member.port, 'nodejs_heap_size_used_bytes').catch(() => undefined);
       if (used !== undefined) heap[member.name] = used;
     }
     const streams: Sample['streams'] = {};
@@ -159,17 +160,6 @@ writeFileSync(join(outDir, 'samples.json'), `${JSON.stringify({ samples, changes
 writeFileSync(join(outDir, 'report.md'), report(outcome!, verdict, failures));
 say(`${failures.length === 0 ? 'PASSED' : `FAILED: ${failures.join('; ')}`} — report: ${join(outDir, 'report.md')}`);
 process.exit(failures.length === 0 ? 0 : 1);
-
-/** A sample of one metric from a process's /metrics (gateway: its port; worker: its metrics port). */
-async function metricValue(port: number, name: string): Promise<number | undefined> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-    return line === undefined ? undefined : Number(line.slice(name.length + 1));
-  } catch {
-    return undefined;
-  }
-}
 
 interface ProcessVerdict { name: string; windowMs: number; first: number; last: number; growth: number; leak: boolean }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prepares a build of mongowire against a copy of FerretDB with six changes,
+# Prepares a build of mongowire against a copy of FerretDB with eight changes,
 # and prints the go.mod to build with (`go build -modfile <it>`). Usage,
 # inside deploy/local/mongowire:
 #   ferretdb-patch.sh <work dir>
@@ -180,6 +180,155 @@ insert_before_first "$update" '^		result, err := common[.]UpdateDocument[(]ctx, 
 		iter = iterator.Values(iterator.ForSlice(matches))
 '
 [ "$(grep -c 'iterator.ConsumeValues(iter)' "$update")" = 1 ] || fail "the UpdateDocument call not found in $update"
+
+# 7. Apply a multi-statement update in one read and one write transaction.
+# The actor runtime commits a batch as one unordered bulkWrite: one `update`
+# command with a statement per entity, each {_id, version, fence: {$lte}}.
+# FerretDB runs every statement as its own query (a read transaction) and
+# its own write (a write transaction), so a batch of 24 cost 48 SQLite
+# transactions and more server CPU per document than 16 concurrent single
+# updates (measured: 0.95-1.6 ms against 0.77-0.85 ms). When every statement
+# of a command is a single-document update whose filter has a string/ObjectID
+# _id equality, and no two statements name the same _id (≤ 1,000 of them),
+# the change reads all their documents with one _id $in query (change 5),
+# applies each statement to its own document in order (the same filter and
+# update code as before; an upsert of a missing document inserts it then),
+# and writes every modified document in one UpdateAll (one transaction), so
+# a batch of 24 costs 0.71 ms per document. Statements of distinct
+# documents do not see each other, and writes are serialized (change 3), so
+# no write comes between the read and the write: the outcome per statement
+# is the one the loop gave. One difference: a statement that fails (a bad
+# update operator) now fails the command before anything is written, where
+# the loop had written the statements before it.
+cat > "$work/ferretdb/internal/handler/batched_update.go" <<'GO'
+package handler
+
+import (
+	"context"
+
+	"github.com/FerretDB/FerretDB/internal/backends"
+	"github.com/FerretDB/FerretDB/internal/handler/common"
+	"github.com/FerretDB/FerretDB/internal/types"
+	"github.com/FerretDB/FerretDB/internal/util/iterator"
+	"github.com/FerretDB/FerretDB/internal/util/lazyerrors"
+	"github.com/FerretDB/FerretDB/internal/util/must"
+)
+
+// maxBatchedStatements bounds the _id $in of one batched read (change 5 pushes ≤ 1,000 down).
+const maxBatchedStatements = 1000
+
+// batchableIDs returns each statement's _id when the statements can run as one read and one write (see ferretdb-patch.sh, change 7).
+func batchableIDs(updates []common.Update) ([]any, bool) {
+	if len(updates) < 2 || len(updates) > maxBatchedStatements {
+		return nil, false
+	}
+	ids := make([]any, len(updates))
+	seen := make(map[any]struct{}, len(updates))
+	for i, u := range updates {
+		if u.Multi || u.Filter == nil {
+			return nil, false
+		}
+		id, err := u.Filter.Get("_id")
+		if err != nil {
+			return nil, false
+		}
+		switch id.(type) {
+		case string, types.ObjectID:
+		default:
+			return nil, false
+		}
+		if _, dup := seen[id]; dup {
+			return nil, false
+		}
+		seen[id] = struct{}{}
+		ids[i] = id
+	}
+	return ids, true
+}
+
+// collectedWrites stands in for the collection during the statements: it keeps the documents they update (an upsert's insert goes through at once).
+type collectedWrites struct {
+	backends.Collection
+	docs []*types.Document
+}
+
+// UpdateAll implements backends.Collection interface by keeping params.Docs for one write later.
+func (w *collectedWrites) UpdateAll(_ context.Context, params *backends.UpdateAllParams) (*backends.UpdateAllResult, error) {
+	w.docs = append(w.docs, params.Docs...)
+	return &backends.UpdateAllResult{Updated: int32(len(params.Docs))}, nil
+}
+
+// updateBatched runs params.Updates (batchable, with their ids) as one read and one write; same results as the statement loop.
+func (h *Handler) updateBatched(ctx context.Context, c backends.Collection, params *common.UpdateParams, ids []any) (int32, int32, *types.Array, error) {
+	in := types.MakeArray(len(ids))
+	for _, id := range ids {
+		in.Append(id)
+	}
+	res, err := c.Query(ctx, &backends.QueryParams{Filter: must.NotFail(types.NewDocument("_id", must.NotFail(types.NewDocument("$in", in))))})
+	if err != nil {
+		return 0, 0, nil, lazyerrors.Error(err)
+	}
+	found, err := iterator.ConsumeValues(iterator.Interface[struct{}, *types.Document](res.Iter)) // closes the read: it ends before the write begins
+	if err != nil {
+		return 0, 0, nil, lazyerrors.Error(err)
+	}
+	byID := make(map[any]*types.Document, len(found))
+	for _, doc := range found {
+		byID[must.NotFail(doc.Get("_id"))] = doc
+	}
+
+	var matched, modified int32
+	upserted := new(types.Array)
+	writes := &collectedWrites{Collection: c}
+	for i := range params.Updates {
+		u := &params.Updates[i]
+		var candidates []*types.Document
+		if doc := byID[ids[i]]; doc != nil {
+			candidates = []*types.Document{doc}
+		}
+		closer := iterator.NewMultiCloser()
+		iter := common.FilterIterator(iterator.Values(iterator.ForSlice(candidates)), closer, u.Filter)
+		result, err := common.UpdateDocument(ctx, writes, "update", iter, u)
+		closer.Close()
+		if err != nil {
+			return 0, 0, nil, lazyerrors.Error(err)
+		}
+		matched += result.Matched.Count
+		modified += result.Modified.Count
+		if result.Upserted.Doc != nil {
+			upserted.Append(must.NotFail(types.NewDocument("index", int32(i), "_id", must.NotFail(result.Upserted.Doc.Get("_id")))))
+			matched++ // as the statement loop counts an upsert
+		}
+	}
+
+	if len(writes.docs) > 0 {
+		if _, err := c.UpdateAll(ctx, &backends.UpdateAllParams{Docs: writes.docs}); err != nil {
+			return 0, 0, nil, lazyerrors.Error(err)
+		}
+	}
+	return matched, modified, upserted, nil
+}
+GO
+batched_first='		c, err := db.Collection(params.Collection)
+		if err == nil && !h.DisablePushdown {
+			if ids, ok := batchableIDs(params.Updates); ok {
+				return h.updateBatched(ctx, c, params, ids)
+			}
+		}
+'
+insert_before_first "$update" '^	for _, u := range params[.]Updates [{]$' "$batched_first"
+[ "$(grep -c 'h.updateBatched(ctx, c, params, ids)' "$update")" = 1 ] || fail "the statement loop of updateDocument not found in $update"
+
+# 8. Report an upsert under its statement's index.
+# An `update` reply lists each upserted document with the index of the
+# statement that inserted it; the driver maps it to the operation
+# (BulkWriteResult.upsertedIds). FerretDB put the count of upserts before it
+# there instead, so with [a stale update, an upsert] the driver reported
+# operation 0 upserted — and the entity store would have taken the refused
+# commit of operation 0 for one that landed. (Change 7's path reports the
+# statement's index too.)
+sed -i 's/^\tfor _, u := range params[.]Updates {$/\tfor i, u := range params.Updates {/; s/"index", int32(upserted[.]Len()),/"index", int32(i),/' "$update"
+[ "$(grep -c '"index", int32(i),' "$update")" = 1 ] && [ "$(grep -c '^	for i, u := range params.Updates {$' "$update")" = 1 ] || fail "the upsert index of updateDocument not found in $update"
 
 cp go.mod "$work/go.mod" && cp go.sum "$work/go.sum"
 printf '\nreplace github.com/FerretDB/FerretDB => %s\n' "$work/ferretdb" >> "$work/go.mod"

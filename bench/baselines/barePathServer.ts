@@ -14,7 +14,7 @@ import { connect } from '@nats-io/transport-node';
 import { AckPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { WebSocket } from '@trufflesuite/uws-js-unofficial';
 import { loadNativeUws } from '../../gateway/nativeUws.js';
-import { announceBaselineReady } from './baselineProcess.js';
+import { listenBaseline } from './baselineProcess.js';
 
 const STREAM = `BENCHPATH_${process.pid}`;
 const PREFIX = `benchpath.${process.pid}`;
@@ -55,7 +55,7 @@ nc.subscribe(`${PREFIX}.out.*`, {
   },
 });
 
-uws.App()
+const app = uws.App()
   .ws<{ id: number }>('/ws', {
     maxPayloadLength: 65_536,
     upgrade: (res, req, context) => res.upgrade({ id: ++nextId }, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context),
@@ -80,11 +80,8 @@ uws.App()
     },
   })
   .get('/readyz', (res) => { if (draining) res.writeStatus('503 Service Unavailable').end('draining'); else res.end('ready'); })
-  .get('/healthz', (res) => { res.end('ok'); })
-  .listen('127.0.0.1', 0, (token) => {
-    if (!token) throw new Error('bare path server could not listen');
-    announceBaselineReady('barePathServer', uws.us_socket_local_port(token));
-  });
+  .get('/healthz', (res) => { res.end('ok'); });
+await listenBaseline(uws, app, 'barePathServer');
 process.once('SIGTERM', () => {
   draining = true;
   void jsm.streams.delete(STREAM).catch(() => false).finally(() => void nc.close().finally(() => process.exit(0)));

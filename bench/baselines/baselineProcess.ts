@@ -6,6 +6,9 @@
  * way it scales switchyard.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { TemplatedApp, us_listen_socket } from '@trufflesuite/uws-js-unofficial';
+import { listenExclusive } from '../../gateway/exclusiveListen.js';
+import type { Uws } from '../../gateway/nativeUws.js';
 import type { ClusterMember, MemberKind, MemberSpawner } from '../../deploy/local/cluster.js';
 import { entryCommand } from '../../deploy/local/entryCommand.js';
 const live = new Set<ChildProcess>();
@@ -66,6 +69,21 @@ export class BaselineProcess implements ClusterMember {
 /** LocalCluster members of the synchronous design: sync gateways and sync workers. */
 export const spawnSyncMember: MemberSpawner = async (kind, name, env) =>
   new BaselineProcess(kind === 'gateway' ? 'syncGateway' : 'syncWorker', env, kind, name).start();
+
+/**
+ * Listens a uWS baseline on a free loopback port the gateway's way,
+ * exclusively (gateway/exclusiveListen.ts), and prints its ready line. With
+ * uWS's default listen (SO_REUSEPORT), a port-0 bind can be given a port
+ * another SO_REUSEPORT listener holds — HAProxy's frontends had it too — and
+ * the kernel then splits that port's connections between the two: seen in a
+ * probe run, where half of switchyard's load connections were answered by the
+ * synchronous design.
+ */
+export async function listenBaseline(uws: Uws, app: TemplatedApp, what: BaselineProgram): Promise<us_listen_socket> {
+  const { token, port } = await listenExclusive(uws, app, '127.0.0.1', 0);
+  announceBaselineReady(what, port);
+  return token;
+}
 
 /** Prints the ready line a BaselineProcess waits for. */
 export function announceBaselineReady(what: string, port: number): void {

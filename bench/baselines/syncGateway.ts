@@ -13,7 +13,7 @@ import { connect } from '@nats-io/transport-node';
 import { jwtVerify } from 'jose';
 import type { us_listen_socket } from '@trufflesuite/uws-js-unofficial';
 import { loadNativeUws } from '../../gateway/nativeUws.js';
-import { announceBaselineReady } from './baselineProcess.js';
+import { listenBaseline } from './baselineProcess.js';
 
 interface State { user?: string; closed: boolean }
 
@@ -69,11 +69,7 @@ const app = uws.App()
   .get('/healthz', (res) => { res.end('ok'); })
   .get('/readyz', (res) => { if (draining) res.writeStatus('503 Service Unavailable').end('draining'); else res.end('ready'); });
 
-app.listen('127.0.0.1', 0, (token) => {
-  if (!token) throw new Error('sync gateway could not listen');
-  listenSocket = token;
-  announceBaselineReady('syncGateway', uws.us_socket_local_port(token));
-});
+listenSocket = await listenBaseline(uws, app, 'syncGateway');
 
 process.once('SIGTERM', () => {
   draining = true;

@@ -7,15 +7,12 @@
  * options are uWS's defaults (no compression, pings every idle timeout).
  */
 import { loadNativeUws } from '../../gateway/nativeUws.js';
-import { announceBaselineReady } from './baselineProcess.js';
+import { listenBaseline } from './baselineProcess.js';
 
 const WELCOME = '{"type":"welcome","session":"floor","node":"floor","resumed":false,"recovered":false,"seq":0}';
 const uws = loadNativeUws();
-uws.App()
+const app = uws.App()
   .ws('/ws', { maxPayloadLength: 65_536, message: (ws) => { ws.send(WELCOME, false); } })
-  .get('/readyz', (res) => { res.end('ready'); })
-  .listen('127.0.0.1', 0, (token) => {
-    if (!token) throw new Error('idle floor server could not listen');
-    announceBaselineReady('uwsIdleServer', uws.us_socket_local_port(token));
-  });
+  .get('/readyz', (res) => { res.end('ready'); });
+await listenBaseline(uws, app, 'uwsIdleServer');
 process.once('SIGTERM', () => process.exit(0));

@@ -41,6 +41,8 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
     `  stats socket ${options.adminSocket} mode 600 level admin`,
     `  maxconn ${maxconn}`,
     '  nbthread 1',
+    // Exclusive listeners (no SO_REUSEPORT): a frontend port is never shared with a process that bound it too (see bench/baselines/baselineProcess.ts listenBaseline).
+    '  noreuseport',
     '',
     'defaults',
     '  mode http',

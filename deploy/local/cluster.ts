@@ -150,9 +150,15 @@ export class LocalCluster {
   }
 
   /**
-   * Graceful leave: a gateway is taken out of HAProxy's rotation first (no new
-   * clients), then gets SIGTERM (it closes its clients with 1012) and is
-   * put in maintenance in HAProxy once it exited (see HaproxyRuntimeApi.removeServer). A worker gets SIGTERM.
+   * Graceful leave: a gateway is put in maintenance in HAProxy first (see
+   * HaproxyRuntimeApi.removeServer), then gets SIGTERM (it closes its clients
+   * with 1012). Maintenance, not `drain`: a drained server still takes the
+   * clients its stick table sends back, and those are exactly the clients
+   * the gateway is about to close — their reconnects reached its closed
+   * listen socket and waited out HAProxy's 1 s turn-around before a retry
+   * (the churn bench's worst seconds, result p99 1.7–2.0 s after each gateway
+   * drain). Established tunnels stay until the gateway closes them. A worker
+   * gets SIGTERM.
    */
   async drain(member: ClusterMember): Promise<number | null> {
     return this.leave(member, 'drain');
@@ -200,9 +206,9 @@ export class LocalCluster {
     if (index < 0) throw new Error(`${member.name} is not a member of this cluster`);
     list.splice(index, 1);
     const at = Date.now();
-    if (member.kind === 'gateway' && how === 'drain') await this.loadBalancer.api.setState(this.pool, member.name, 'drain');
+    if (member.kind === 'gateway' && how === 'drain') await this.loadBalancer.api.removeServer(this.pool, member.name);
     const code = await member.stop(how === 'drain' ? 'SIGTERM' : 'SIGKILL');
-    if (member.kind === 'gateway') await this.loadBalancer.api.removeServer(this.pool, member.name);
+    if (member.kind === 'gateway' && how === 'kill') await this.loadBalancer.api.removeServer(this.pool, member.name);
     this.events.push({ at, action: how, kind: member.kind, member: member.name, tookMs: Date.now() - at, detail: `exit ${code}` });
     return code;
   }

@@ -52,7 +52,9 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
     '  timeout tunnel 1h',
     '  timeout http-request 10s',
     '  timeout queue 5s',
-    '  option redispatch',
+    // Every retry goes to another server, at once: a retry of the same server waits HAProxy's 1 s turn-around first,
+    // and a refused connection here means that gateway is gone (killed, or its drain closed the listen socket).
+    '  option redispatch 1',
     '  retries 3',
     '',
   ];

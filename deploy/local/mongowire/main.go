@@ -2,7 +2,9 @@
 // FerretDB v1 embedded with its SQLite backend, built against a patched copy
 // of FerretDB (ferretdb-patch.sh: _id lookups through the _id index, write
 // commands one at a time so a conditional update is atomic as in MongoDB, an
-// update's read ended before its write so the WAL is checkpointed and reused).
+// update's read ended before its write so the WAL is checkpointed and reused,
+// a multi-statement update read and written in one transaction each, an
+// upsert reported under its own statement's index).
 // It exists because no mongod can be installed on the development machines;
 // production points MONGODB_URI at a real MongoDB replica set instead.
 //

@@ -167,6 +167,11 @@ export function benchSettings(flags: Flags): BenchSettings {
   };
 }
 
+/** The warm-up's length: half a saturation run, at most 10 s. */
+export function warmUpMs(saturationMs: number): number {
+  return Math.min(10_000, saturationMs / 2);
+}
+
 /**
  * Expected wall time of a run from its settings: each load's schedule plus
  * its fixed costs (connecting, the grace wait, a saturated step's drain),
@@ -178,7 +183,7 @@ export function estimatedSeconds(s: BenchSettings): number {
     floors: 20 + s.reps * (4 * s.storeSeconds + 3),
     accept: s.acceptRates.reduce((t, rate) => t + (rate === s.acceptRepeatAt ? s.reps : 1) * 2 * run(s.acceptMs, 4), 0),
     steady: Math.min(s.ladderFractions.length * run(s.ladderMs), s.ladderBudgetMs / 1000 + run(s.ladderMs, 15))
-      + (s.reps + (s.hotEntities > 0 ? 1 : 0)) * run(s.saturationMs, 6) + s.reps * 4 * run(s.comparisonMs),
+      + run(warmUpMs(s.saturationMs), 6) + (s.reps + (s.hotEntities > 0 ? 1 : 0)) * run(s.saturationMs, 6) + s.reps * 4 * run(s.comparisonMs),
     workflow: run(s.workflowMs, 12) + 6 * run(s.workflowMs, 6),
     fanout: 2 * (8 + s.subscribers / 200 + s.reps * run(s.fanoutSenderMs, 3.5)),
     idle: 3 * (10 + s.idleSockets / 600),

@@ -116,8 +116,8 @@ function steadySection(r: BenchReport, md: string[]): void {
   const st = r.steady;
   if (!st) return;
   md.push('## Scenario 1 — steady commands (counter.add)', '');
-  md.push(`Ladder (open loop, switchyard): results/s saturate at ${st.resultsSaturateAt ? `${st.resultsSaturateAt}/s offered` : 'no rate of the ladder'} (best ${f(st.bestResultsPerSecond)} results/s); accepted/s fall behind at ${st.acceptsSaturateAt ? `${st.acceptsSaturateAt}/s` : 'no rate of the ladder'}. Closed-loop saturation: ${fs(st.saturationResultsPerSecond, ' results/s')}.`, '');
-  md.push(...outcomeTable([...st.ladder, ...st.saturation]), '');
+  md.push(`Ladder (open loop, switchyard): results/s saturate at ${st.resultsSaturateAt ? `${st.resultsSaturateAt}/s offered` : 'no rate of the ladder'} (best ${f(st.bestResultsPerSecond)} results/s); accepted/s fall behind at ${st.acceptsSaturateAt ? `${st.acceptsSaturateAt}/s` : 'no rate of the ladder'}. Closed-loop saturation: ${fs(st.saturationResultsPerSecond, ' results/s')}, after a warm-up run of the same shape that no figure counts (${f(st.warmUp.resultsPerSecond)} results/s; the first row below).`, '');
+  md.push(...outcomeTable([st.warmUp, ...st.ladder, ...st.saturation]), '');
   md.push(`### Comparison at ${st.comparisonRate}/s (same generator, same rate, designs alternating; min / median / max)`, '',
     '| design | accept p50 ms | accept p99 ms | result p50 ms | result p99 ms | results/s | gateway CPU per command µs |', '|---|---|---|---|---|---|---|');
   for (const [design, g] of Object.entries(st.comparisonFigures)) {

@@ -1,6 +1,11 @@
 /**
  * Scenario 1 — steady commands (counter.add, the trivial handler: one entity
  * write per command) through HAProxy:
+ * - a warm-up (not counted): one closed-loop run of the same shape, half as
+ *   long (at most 10 s), on entities of its own — the first saturation run
+ *   after the accept scenario was the slowest of three in every acceptance
+ *   run (v8 1,005 / 981 / 1,166 results/s; v9 1,206 / 1,253 / 1,434; v10
+ *   900 / 992 / 1,278): JIT, the store's pages and caches warm up under load;
  * - closed-loop saturation (`concurrency` outstanding per connection),
  *   `saturationMs` long, `reps` times: its median S sets the ladder;
  * - a ladder: open loop at rising fractions of S (`ladderFractions`, e.g.
@@ -21,6 +26,7 @@
 import { runLoad, type LoadOutcome, type ScenarioContext } from './scenarioContext.js';
 import type { TargetKind } from '../load/loadPlan.js';
 import { spreadOf, type Spread } from '../stats/repetitions.js';
+import { warmUpMs } from '../benchSettings.js';
 
 export interface SteadyOptions {
   /** Ladder rates as fractions of the closed-loop saturation, rising. */
@@ -60,6 +66,8 @@ export interface SteadyResult {
   /** First ladder rate whose accepted/s fell below 95 % of the offered rate. */
   acceptsSaturateAt?: number;
   bestResultsPerSecond: number;
+  /** The warm-up run before the saturation runs (not in any figure; kept in the JSON report). */
+  warmUp: LoadOutcome;
   saturation: LoadOutcome[];
   saturationResultsPerSecond: Spread;
   /** Closed-loop saturation with `hotEntities` entities (one run). */
@@ -96,6 +104,10 @@ export async function runSteady(ctx: ScenarioContext, options: SteadyOptions): P
   const workload = (label: string) => ({ kind: 'counter' as const, entities: 500, entityPrefix: `${ctx.runTag}${label}-` });
   // A saturated step's backlog drains before the next run starts (grace: 10 s of silence, 60 s at most).
   const common = { mode: 'open' as const, connections: options.connections, graceMs: 10_000 };
+  const warmUp = await runLoad(ctx, {
+    ...common, mode: 'closed', rate: 0, concurrency: options.concurrency, durationMs: warmUpMs(options.saturationMs), target: 'switchyard',
+    workload: workload('warm'), label: 'steady switchyard warm-up (not counted)',
+  });
   const saturation: LoadOutcome[] = [];
   for (let rep = 0; rep < options.reps; rep++) {
     saturation.push(await runLoad(ctx, {
@@ -143,6 +155,7 @@ export async function runSteady(ctx: ScenarioContext, options: SteadyOptions): P
     ...(resultsSaturateAt !== undefined ? { resultsSaturateAt } : {}),
     ...(acceptsSaturateAt !== undefined ? { acceptsSaturateAt } : {}),
     bestResultsPerSecond: Math.max(...ladder.map((o) => o.resultsPerSecond).filter(Number.isFinite), 0),
+    warmUp,
     saturation,
     saturationResultsPerSecond: spreadOf(saturation, (o) => o.resultsPerSecond),
     ...(hotSaturation ? { hotSaturation } : {}),

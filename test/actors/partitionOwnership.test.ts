@@ -1,7 +1,7 @@
 import t from 'tap';
 import assert from 'node:assert/strict';
 import { MongoClient } from 'mongodb';
-import { eventually, workerMetric } from '../harness/commandDriver.js';
+import { eventually, processMetric } from '../harness/commandDriver.js';
 import { FencedLeases, leaseKey } from '../../actors/runtime/fencedLeases.js';
 import { EntityStore } from '../../actors/runtime/entityStore.js';
 import { StaleWriteError } from '../../actors/runtime/commandErrors.js';
@@ -58,11 +58,37 @@ t.test('guarantee 7 - two writers committing one entity at the same moment, from
   }
 });
 
+t.test('guarantee 7 - writers committing the same entities in multi-entity batches at the same moment: exactly one commit wins per entity', async () => {
+  // Each writer commits three entities in one bulkWrite, which the mongo-wire dev server reads with one query and
+  // writes in one transaction (ferretdb-patch.sh, change 7): the read and the write must stay one atomic step.
+  const WRITERS = 6;
+  const ROUNDS = 10;
+  const clients = await Promise.all(Array.from({ length: WRITERS }, () => new MongoClient(actors.stack.env.MONGODB_URI!, { maxPoolSize: 1 }).connect()));
+  try {
+    const stores = clients.map((c) => new EntityStore(c.db(actors.db.databaseName), 'entities_racing_batches', () => ({ writers: [] as number[] })));
+    for (let round = 0; round < ROUNDS; round++) {
+      const entities = [0, 1, 2].map((k) => `batch-race-${round}-${k}`);
+      await Promise.all(entities.map(async (e) => stores[0]!.commit(await stores[0]!.load(e), 1, { state: { writers: [] }, lastSeq: 0, applied: [], outbox: [] })));
+      const records = await Promise.all(stores.map((s) => Promise.all(entities.map((e) => s.load(e)))));
+      // The commits of one store made in the same turn go out as one bulkWrite (storeRoundTrips.ts).
+      const outcomes = await Promise.all(stores.map((s, i) => Promise.allSettled(records[i]!.map((r) => s.commit(r, 1, { state: { writers: [i] }, lastSeq: 1, applied: [], outbox: [] })))));
+      for (const [k, entity] of entities.entries()) {
+        const won = outcomes.flatMap((o, i) => (o[k]!.status === 'fulfilled' ? [i] : []));
+        for (const o of outcomes) if (o[k]!.status === 'rejected') assert.ok((o[k] as PromiseRejectedResult).reason instanceof StaleWriteError, String((o[k] as PromiseRejectedResult).reason));
+        assert.equal(won.length, 1, `round ${round}, ${entity}: one commit of version 1 -> 2 wins, not ${won.length}`);
+        assert.deepEqual((await stores[0]!.load(entity)).state, { writers: won }, 'the stored state is the winner\'s');
+      }
+    }
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+  }
+});
+
 t.test('guarantee 7 - an owner paused past its lease (SIGSTOP) is taken over; the command is applied once, in order', async () => {
   const [a, b] = actors.stack.workers as [SwitchyardProcess, SwitchyardProcess];
   await eventually('both workers own 4 probe partitions', async () =>
-    (await workerMetric(a.port, 'switchyard_actor_partitions_owned', { actor: 'probe' })) === 4
-    && (await workerMetric(b.port, 'switchyard_actor_partitions_owned', { actor: 'probe' })) === 4 ? true : undefined);
+    (await processMetric(a.port, 'switchyard_actor_partitions_owned', { actor: 'probe' })) === 4
+    && (await processMetric(b.port, 'switchyard_actor_partitions_owned', { actor: 'probe' })) === 4 ? true : undefined);
   const entity = 'paused-owner';
   const partition = partitionOf(entity, 8);
   const owner = await eventually('the partition has one owner', () => ownerOf([a, b], 'probe', partition));

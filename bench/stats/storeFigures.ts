@@ -5,7 +5,7 @@
  * cumulative since each worker started: take a reading before and after a
  * run and subtract.
  */
-import { workerMetric } from '../../test/harness/commandDriver.js';
+import { processMetric } from '../../test/harness/commandDriver.js';
 
 export interface StoreReading {
   commands: number;
@@ -17,7 +17,7 @@ export interface StoreReading {
 /** Sums the counters over the workers listening on `ports`. */
 export async function readStore(ports: readonly number[]): Promise<StoreReading> {
   const sum = async (name: string, labels: Record<string, string> = {}) =>
-    (await Promise.all(ports.map((p) => workerMetric(p, name, labels)))).reduce((a, b) => a + b, 0);
+    (await Promise.all(ports.map((p) => processMetric(p, name, labels)))).reduce((a, b) => a + b, 0);
   return {
     commands: await sum('switchyard_actor_commands_total'),
     roundTrips: await sum('switchyard_actor_store_round_trips_total'),

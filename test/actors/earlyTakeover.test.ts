@@ -13,7 +13,7 @@
  */
 import t from 'tap';
 import assert from 'node:assert/strict';
-import { eventually, workerMetric } from '../harness/commandDriver.js';
+import { eventually, processMetric } from '../harness/commandDriver.js';
 import { CuttableTcpProxy } from '../harness/cuttableTcpProxy.js';
 import { connect } from '@nats-io/transport-node';
 import { FencedLeases, ensureLeaseForCommit } from '../../actors/runtime/fencedLeases.js';
@@ -36,7 +36,7 @@ t.teardown(() => proxy?.stop());
 
 async function evenSpread(workers: SwitchyardProcess[]): Promise<void> {
   await eventually('both workers own 4 probe partitions', async () => {
-    const owned = await Promise.all(workers.map((w) => workerMetric(w.port, 'switchyard_actor_partitions_owned', { actor: 'probe' })));
+    const owned = await Promise.all(workers.map((w) => processMetric(w.port, 'switchyard_actor_partitions_owned', { actor: 'probe' })));
     return owned.every((n) => n === actors.partitions / workers.length) ? true : undefined;
   }, 60_000);
 }

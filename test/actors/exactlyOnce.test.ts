@@ -1,7 +1,7 @@
 import t from 'tap';
 import assert from 'node:assert/strict';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { eventually, workerMetric } from '../harness/commandDriver.js';
+import { eventually, processMetric } from '../harness/commandDriver.js';
 import { HEADERS, STREAMS, subjects, type DomainEventBody } from '../../protocol/index.js';
 import { useActorStack } from './actorStack.js';
 
@@ -21,7 +21,7 @@ t.test('guarantee 8 - a redelivered command is not applied again; its stored res
   const doc = await counters().findOne({ _id: 'once' as never });
   assert.deepEqual(doc?.state, { value: 5, applied: 1 });
   assert.equal(doc?.version, 1);
-  assert.equal(await workerMetric(actors.stack.workers[0]!.port, 'switchyard_actor_commands_total', { actor: 'counter', outcome: 'duplicate' }), 1);
+  assert.equal(await processMetric(actors.stack.workers[0]!.port, 'switchyard_actor_commands_total', { actor: 'counter', outcome: 'duplicate' }), 1);
 });
 
 t.test('guarantee 8 - state, applied ids and outbox change in one document write, and nothing writes the document again to clear the outbox', async () => {

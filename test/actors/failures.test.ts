@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { workerMetric } from '../harness/commandDriver.js';
+import { processMetric } from '../harness/commandDriver.js';
 import { HEADERS, STREAMS } from '../../protocol/index.js';
 import { useActorStack } from './actorStack.js';
 import { entryCommand } from '../../deploy/local/entryCommand.js';
@@ -12,7 +12,7 @@ import { entryCommand } from '../../deploy/local/entryCommand.js';
 const actors = useActorStack({ workers: 1, env: { SY_PROBE_ACTOR: 'true', SY_ACTOR_MAX_ATTEMPTS: '3', SY_ACTOR_RETRY_BASE_MS: '50', SY_ACTOR_RETRY_MAX_MS: '200' } });
 
 t.test('guarantee 10 - a business or validation error is an ok:false result with a code, and is not retried', async () => {
-  const retriesBefore = await workerMetric(actors.stack.workers[0]!.port, 'switchyard_actor_retries_total', { actor: 'counter' });
+  const retriesBefore = await processMetric(actors.stack.workers[0]!.port, 'switchyard_actor_retries_total', { actor: 'counter' });
   await actors.driver.send({ actor: 'counter', entity: 'biz', name: 'add', id: 'v1', data: { by: 'seven' } });
   await actors.driver.send({ actor: 'counter', entity: 'biz', name: 'add', id: 'r1', data: { by: 1_000_000_000 } });
   await actors.driver.send({ actor: 'counter', entity: 'biz', name: 'nope', id: 'u1' });
@@ -21,7 +21,7 @@ t.test('guarantee 10 - a business or validation error is an ok:false result with
   assert.equal(invalid.body.type === 'result' && !invalid.body.ok && invalid.body.error.code, 'VALIDATION');
   assert.equal(unknown.body.type === 'result' && !unknown.body.ok && unknown.body.error.code, 'VALIDATION');
   assert.equal((await actors.driver.result('r1')).body.type, 'result');
-  const retriesAfter = await workerMetric(actors.stack.workers[0]!.port, 'switchyard_actor_retries_total', { actor: 'counter' });
+  const retriesAfter = await processMetric(actors.stack.workers[0]!.port, 'switchyard_actor_retries_total', { actor: 'counter' });
   assert.equal(retriesAfter, retriesBefore, 'no retries for refusals');
 });
 
@@ -54,7 +54,7 @@ t.test('guarantee 10 - a handler that always throws ends in the DLQ and the clie
   assert.match(dead!.header.get(HEADERS.deadLetterReason), /always fails/);
   assert.equal(dead!.header.get(HEADERS.deadLetterSubject).endsWith('.doomed'), true);
   assert.deepEqual(dead!.json(), { id: 'd1', name: 'fail' });
-  assert.equal(await workerMetric(actors.stack.workers[0]!.port, 'switchyard_actor_dead_letters_total', { actor: 'probe' }), 1);
+  assert.equal(await processMetric(actors.stack.workers[0]!.port, 'switchyard_actor_dead_letters_total', { actor: 'probe' }), 1);
   // Every log line about the command carries its trace id (from traceparent).
   const lines = actors.stack.workers[0]!.logLines().filter((l) => l.command === 'd1');
   assert.deepEqual(lines.map((l) => l.msg), ['command failed; retrying in place', 'command failed; retrying in place', 'command dead-lettered']);

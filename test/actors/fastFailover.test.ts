@@ -12,7 +12,7 @@
  */
 import t from 'tap';
 import assert from 'node:assert/strict';
-import { eventually, workerMetric } from '../harness/commandDriver.js';
+import { eventually, processMetric } from '../harness/commandDriver.js';
 import { partitionOf, subjects, type PushBody } from '../../protocol/index.js';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 import { useActorStack } from './actorStack.js';
@@ -46,8 +46,8 @@ function entityPerPartition(): string[] {
 t.test('guarantee 13 - a SIGKILLed worker is noticed and its partitions taken over long before its leases expire; none lost, none twice, in order', async (t) => {
   const [survivor, victim] = actors.stack.workers as [SwitchyardProcess, SwitchyardProcess];
   await eventually('both workers own half the counter partitions', async () =>
-    (await workerMetric(survivor.port, 'switchyard_actor_partitions_owned', { actor: 'counter' })) === PARTITIONS / 2
-    && (await workerMetric(victim.port, 'switchyard_actor_partitions_owned', { actor: 'counter' })) === PARTITIONS / 2 ? true : undefined, 60_000);
+    (await processMetric(survivor.port, 'switchyard_actor_partitions_owned', { actor: 'counter' })) === PARTITIONS / 2
+    && (await processMetric(victim.port, 'switchyard_actor_partitions_owned', { actor: 'counter' })) === PARTITIONS / 2 ? true : undefined, 60_000);
 
   const arrivedAt = new Map<string, number>();
   const arrivals = actors.driver.nc.subscribe(subjects.live(subjects.sessionPush(actors.driver.session)), {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import assert from 'node:assert/strict';
-import { workerMetric } from '../harness/commandDriver.js';
+import { processMetric } from '../harness/commandDriver.js';
 import { useActorStack } from './actorStack.js';
 
 const actors = useActorStack({
@@ -20,7 +20,7 @@ const data = (p: { body: unknown }) => (p.body as { data: Record<string, number>
 
 t.test('guarantee 11 - long work heartbeats its message: no redelivery while it runs past the ack wait', async () => {
   const port = actors.stack.workers[0]!.port;
-  const before = await workerMetric(port, 'switchyard_actor_redeliveries_total', { actor: 'probe' });
+  const before = await processMetric(port, 'switchyard_actor_redeliveries_total', { actor: 'probe' });
   await actors.driver.send({ actor: 'probe', entity: 'long-1', name: 'work', id: 'w1', data: { ms: 3000, steps: 3 } });
   // Waiting behind it in the same mailbox, also longer than the ack wait.
   await actors.driver.send({ actor: 'probe', entity: 'long-1', name: 'note', id: 'w1-next' });
@@ -33,7 +33,7 @@ t.test('guarantee 11 - long work heartbeats its message: no redelivery while it 
   // Anything JetStream redelivered meanwhile sits in the mailbox before this one.
   await actors.driver.send({ actor: 'probe', entity: 'long-1', name: 'note', id: 'w1-last' });
   assert.deepEqual(data(await actors.driver.result('w1-last')), { position: 3 });
-  assert.equal(await workerMetric(port, 'switchyard_actor_redeliveries_total', { actor: 'probe' }), before);
+  assert.equal(await processMetric(port, 'switchyard_actor_redeliveries_total', { actor: 'probe' }), before);
 });
 
 t.test('guarantee 11 - a cancel command aborts the running handler or a waiting command; the entity goes on', async () => {

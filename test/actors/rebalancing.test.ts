@@ -1,6 +1,6 @@
 import t from 'tap';
 import assert from 'node:assert/strict';
-import { eventually, workerMetric } from '../harness/commandDriver.js';
+import { eventually, processMetric } from '../harness/commandDriver.js';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 import { useActorStack } from './actorStack.js';
 
@@ -12,7 +12,7 @@ const live: SwitchyardProcess[] = [];
 /** Waits until the live workers own exactly `shares` partitions (in some order) and returns them. */
 async function spreadIs(workers: SwitchyardProcess[], shares: number[]): Promise<number[]> {
   return eventually(`partitions spread as ${shares.join('/')}`, async () => {
-    const owned = await Promise.all(workers.map((w) => workerMetric(w.port, 'switchyard_actor_partitions_owned', { actor: 'counter' })));
+    const owned = await Promise.all(workers.map((w) => processMetric(w.port, 'switchyard_actor_partitions_owned', { actor: 'counter' })));
     return JSON.stringify([...owned].sort()) === JSON.stringify([...shares].sort()) ? owned : undefined;
   }, 30_000, 100);
 }
@@ -37,7 +37,7 @@ t.test('guarantee 13 - a crashed worker\'s partitions are taken over once it is 
 
 t.test('guarantee 13 - a graceful leave under load hands off without a redelivery storm', async () => {
   const redeliveries = async (workers: SwitchyardProcess[]) =>
-    (await Promise.all(workers.map((w) => workerMetric(w.port, 'switchyard_actor_redeliveries_total', { actor: 'counter' })))).reduce((a, b) => a + b, 0);
+    (await Promise.all(workers.map((w) => processMetric(w.port, 'switchyard_actor_redeliveries_total', { actor: 'counter' })))).reduce((a, b) => a + b, 0);
   const leaving = live[0]!;
   const staying = live.slice(1);
   const before = await redeliveries(staying);

@@ -7,7 +7,7 @@
  */
 import t from 'tap';
 import assert from 'node:assert/strict';
-import { eventually, workerMetric } from '../harness/commandDriver.js';
+import { eventually, processMetric } from '../harness/commandDriver.js';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 import { useActorStack } from './actorStack.js';
 
@@ -22,7 +22,7 @@ const ticks = async () => ((await actors.db.collection('entities_probe').findOne
 
 async function leaders(workers: SwitchyardProcess[]): Promise<SwitchyardProcess[]> {
   const leading = [];
-  for (const w of workers) if (await workerMetric(w.port, 'switchyard_actor_scheduler_leader') === 1) leading.push(w);
+  for (const w of workers) if (await processMetric(w.port, 'switchyard_actor_scheduler_leader') === 1) leading.push(w);
   return leading;
 }
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import assert from 'node:assert/strict';
-import { eventually, workerMetric } from '../harness/commandDriver.js';
+import { eventually, processMetric } from '../harness/commandDriver.js';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 import { useActorStack } from './actorStack.js';
 
@@ -12,7 +12,7 @@ const probeDoc = async (entity: string) => (await actors.db.collection('entities
 async function leader(workers: SwitchyardProcess[]): Promise<SwitchyardProcess> {
   return eventually('one worker leads the scheduler', async () => {
     const leading = [];
-    for (const w of workers) if (await workerMetric(w.port, 'switchyard_actor_scheduler_leader') === 1) leading.push(w);
+    for (const w of workers) if (await processMetric(w.port, 'switchyard_actor_scheduler_leader') === 1) leading.push(w);
     return leading.length === 1 ? leading[0] : undefined;
   });
 }
@@ -30,7 +30,7 @@ t.test('guarantee 12 - a durable timer fires once, also when its worker is kille
   await actors.driver.send({ actor: 'probe', entity: 'timed', name: 'note', id: 't1-after' });
   await actors.driver.result('t1-after');
   assert.deepEqual((await probeDoc('timed'))?.state.reminders, { k1: 1 });
-  assert.ok(await workerMetric(replacement.port, 'switchyard_actor_timers_fired_total', { actor: 'probe' }) >= 1);
+  assert.ok(await processMetric(replacement.port, 'switchyard_actor_timers_fired_total', { actor: 'probe' }) >= 1);
 });
 
 t.test('guarantee 12 - timer commands cannot be sent by clients', async () => {

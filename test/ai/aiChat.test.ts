@@ -16,7 +16,7 @@ import {
 import { startStack, type Stack } from '../harness/stackFixture.js';
 import { startChatCompletionsServer, type ChatCompletionsServer } from '../../deploy/local/chatCompletionsServer.js';
 import { WsTestClient, type Frame } from '../harness/wsTestClient.js';
-import { CommandDriver, eventually, workerMetric } from '../harness/commandDriver.js';
+import { CommandDriver, eventually, processMetric } from '../harness/commandDriver.js';
 import { since } from '../harness/integrationAssertions.js';
 
 const checkResult = Compile(AiChatResult);
@@ -98,7 +98,7 @@ t.test('ai - a 3-second generation: accepted before the first chunk, progress in
   // A redelivered copy would wait in the conversation's mailbox behind the chat: once a later command of the
   // conversation is answered, any copy has been seen (and counted) by the worker.
   await historyOf(c, 'conv-long');
-  assert.equal(await workerMetric(stack.workers[0]!.port, 'switchyard_actor_redeliveries_total', { actor: 'ai' }), 0, 'not redelivered although it outlived the 1 s ack wait');
+  assert.equal(await processMetric(stack.workers[0]!.port, 'switchyard_actor_redeliveries_total', { actor: 'ai' }), 0, 'not redelivered although it outlived the 1 s ack wait');
   await c.close();
 });
 

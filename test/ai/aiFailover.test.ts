@@ -10,7 +10,7 @@ import { SIMULATED_LABEL } from '../../integrations/index.js';
 import { subjects, type AiChatResult, type AiTurn } from '../../protocol/index.js';
 import { startStack, type Stack } from '../harness/stackFixture.js';
 import { WsTestClient } from '../harness/wsTestClient.js';
-import { CommandDriver, eventually, workerMetric } from '../harness/commandDriver.js';
+import { CommandDriver, eventually, processMetric } from '../harness/commandDriver.js';
 
 let stack: Stack;
 let mongo: MongoClient;
@@ -44,13 +44,13 @@ t.test('ai - the default provider (what npm start runs) is the simulated one, la
 });
 
 t.test('guarantee 8 - a worker SIGKILLed mid-generation: the chat runs again on the other worker, exactly one answer is stored and the client gets exactly one result', async () => {
-  const completed = (w: (typeof stack.workers)[number]) => workerMetric(w.port, 'switchyard_ai_generations_total', { outcome: 'completed' });
+  const completed = (w: (typeof stack.workers)[number]) => processMetric(w.port, 'switchyard_ai_generations_total', { outcome: 'completed' });
   const completedBefore = new Map(await Promise.all(stack.workers.map(async (w) => [w, await completed(w)] as const)));
   const { client, welcome } = await WsTestClient.hello(stack.wsUrl(), await stack.token('peggy'));
   client.send({ type: 'cmd', id: 'kill-1', actor: 'ai', entity: 'conv-kill', name: 'chat', data: { text: 'Please survive a crash.' } });
   await client.next((f) => f.type === 'progress' && f.id === 'kill-1', 30_000);
   const generating = await eventually('one worker is generating', async () => {
-    for (const w of stack.workers) if (await workerMetric(w.port, 'switchyard_ai_generations_running') === 1) return w;
+    for (const w of stack.workers) if (await processMetric(w.port, 'switchyard_ai_generations_running') === 1) return w;
     return undefined;
   });
   assert.equal(client.all((f) => f.type === 'result' && f.id === 'kill-1').length, 0, 'killed mid-generation, before its result');

@@ -12,7 +12,7 @@ import t from 'tap';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
-import { workerMetric } from '../harness/commandDriver.js';
+import { processMetric } from '../harness/commandDriver.js';
 import { CRYPTO_LEDGER_COLLECTION } from '../../actors/crypto/index.js';
 import type { CryptoOrderView } from '../../protocol/index.js';
 import {
@@ -28,7 +28,7 @@ const suite = cryptoSuite({
 async function workerRunningTheWatcher(f: CryptoFixture): Promise<SwitchyardProcess> {
   return eventually('the worker running the watcher', async () => {
     for (const w of f.stack.workers) {
-      if (await workerMetric(w.port, 'switchyard_actor_handlers_running', { actor: 'crypto' }).catch(() => 0) >= 1) return w;
+      if (await processMetric(w.port, 'switchyard_actor_handlers_running', { actor: 'crypto' }).catch(() => 0) >= 1) return w;
     }
     return undefined;
   });

@@ -120,7 +120,7 @@ function headerRecord(h: { keys(): string[]; get(k: string): string } | undefine
 }
 
 /** Reads a process's /metrics (a worker's metrics port, a gateway's port) and sums the samples of `name` whose labels include `labels`. */
-export async function workerMetric(port: number, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function processMetric(port: number, name: string, labels: Record<string, string> = {}): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   let sum = 0;
   for (const line of text.split('\n')) {

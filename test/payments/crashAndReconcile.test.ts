@@ -10,7 +10,7 @@
 import t from 'tap';
 import assert from 'node:assert/strict';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
-import { workerMetric } from '../harness/commandDriver.js';
+import { processMetric } from '../harness/commandDriver.js';
 import { RECONCILER_ENTITY } from '../../actors/payments/index.js';
 import {
   Payer, assertLedgerBalances, checkedOut, committedLedger, deliverWebhook, discordMessagesAbout, eventually, orderDocument, orderReaches,
@@ -45,7 +45,7 @@ async function workerHoldingPayments(): Promise<SwitchyardProcess> {
     const running: SwitchyardProcess[] = [];
     for (const w of f.stack.workers) {
       if (killed.has(w)) continue;
-      if (await workerMetric(w.port, 'switchyard_actor_handlers_running', { actor: 'payments' }).catch(() => 0) >= 1) running.push(w);
+      if (await processMetric(w.port, 'switchyard_actor_handlers_running', { actor: 'payments' }).catch(() => 0) >= 1) running.push(w);
     }
     return running.length === 1 ? running[0] : undefined;
   });

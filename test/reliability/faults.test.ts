@@ -27,7 +27,7 @@ import { startStack, type Stack } from '../harness/stackFixture.js';
 import { CuttableTcpProxy } from '../harness/cuttableTcpProxy.js';
 import { startServers } from '../../deploy/local/servers.js';
 import { WsTestClient } from '../harness/wsTestClient.js';
-import { eventually, workerMetric } from '../harness/commandDriver.js';
+import { eventually, processMetric } from '../harness/commandDriver.js';
 import type { SwitchyardProcess } from '../../deploy/local/switchyardProcess.js';
 import type { ServerProcess } from '../../deploy/local/servers.js';
 import { runFault, sleep } from './faultRunner.js';
@@ -173,7 +173,7 @@ t.test(F, async () => {
     const lines = zombie.logLines().slice(logBefore).filter((l) => l.actor === 'counter' && (l.msg === 'partition lost' || /stale fencing token/.test(String(l.msg))));
     return lines.length > 0 ? lines.length : undefined;
   }, 30_000);
-  const refused = await workerMetric(zombie.port, 'switchyard_actor_stale_writes_total', { actor: 'counter' });
+  const refused = await processMetric(zombie.port, 'switchyard_actor_stale_writes_total', { actor: 'counter' });
   outcome.notes.push(`the resumed worker logged ${gaveUp} partition losses; its commits refused by fencing or version: ${refused}`);
   verdict(outcome, F);
 });

@@ -28,7 +28,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '../../protocol/index.js';
 import { LocalCluster, type ClusterMember } from '../../deploy/local/cluster.js';
 import { readProcStat } from '../../bench/process/processSampler.js';
-import { workerMetric } from '../harness/commandDriver.js';
+import { processMetric } from '../harness/commandDriver.js';
 import { runFault, sleep, type FaultOutcome } from './faultRunner.js';
 import { FAULT_ENV, calibrate, loadFor } from './faultLoad.js';
 
@@ -91,7 +91,7 @@ try {
     for (const member of base) {
       const stat = member.pid === undefined ? undefined : readProcStat(member.pid);
       if (stat) rss[member.name] = stat.rssBytes;
-      const used = await workerMetric(member.port, 'nodejs_heap_size_used_bytes').catch(() => undefined);
+      const used = await processMetric(member.port, 'nodejs_heap_size_used_bytes').catch(() => undefined);
       if (used !== undefined) heap[member.name] = used;
     }
     const streams: Sample['streams'] = {};

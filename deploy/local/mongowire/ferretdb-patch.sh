@@ -309,12 +309,11 @@ func (h *Handler) updateBatched(ctx context.Context, c backends.Collection, para
 	return matched, modified, upserted, nil
 }
 GO
-batched_first='		c, err := db.Collection(params.Collection)
-		if err == nil && !h.DisablePushdown {
-			if ids, ok := batchableIDs(params.Updates); ok {
-				return h.updateBatched(ctx, c, params, ids)
-			}
+batched_first='	if c, err := db.Collection(params.Collection); err == nil && !h.DisablePushdown {
+		if ids, ok := batchableIDs(params.Updates); ok {
+			return h.updateBatched(ctx, c, params, ids)
 		}
+	}
 '
 insert_before_first "$update" '^	for _, u := range params[.]Updates [{]$' "$batched_first"
 [ "$(grep -c 'h.updateBatched(ctx, c, params, ids)' "$update")" = 1 ] || fail "the statement loop of updateDocument not found in $update"

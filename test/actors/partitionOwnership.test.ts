@@ -35,42 +35,19 @@ t.test('guarantee 7 - a zombie owner with a stale fencing token cannot commit, e
   assert.equal(doc.fence, owner.token);
 });
 
-t.test('guarantee 7 - two writers committing one entity at the same moment, from separate connections: exactly one commit wins', async () => {
-  // The store's commit is ONE conditional update; MongoDB applies it atomically, and the mongo-wire dev
-  // server must too (FerretDB alone runs it as query-then-write: deploy/local/mongowire/ferretdb-patch.sh, change 3).
-  const WRITERS = 8;
-  const ROUNDS = 15;
-  const clients = await Promise.all(Array.from({ length: WRITERS }, () => new MongoClient(actors.stack.env.MONGODB_URI!, { maxPoolSize: 1 }).connect()));
+/**
+ * `writers` stores on separate connections commit the same `perBatch` entities at version 1 at the same
+ * moment, `rounds` times; each store's commits of a round go out as one bulkWrite (storeRoundTrips.ts).
+ * Exactly one writer must win each entity, and the others get StaleWriteError.
+ */
+async function raceCommits(collection: string, writers: number, rounds: number, perBatch: number): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: writers }, () => new MongoClient(actors.stack.env.MONGODB_URI!, { maxPoolSize: 1 }).connect()));
   try {
-    const stores = clients.map((c) => new EntityStore(c.db(actors.db.databaseName), 'entities_racing', () => ({ writers: [] as number[] })));
-    for (let round = 0; round < ROUNDS; round++) {
-      const entity = `race-${round}`;
-      await stores[0]!.commit(await stores[0]!.load(entity), 1, { state: { writers: [] }, lastSeq: 0, applied: [], outbox: [] });
-      const records = await Promise.all(stores.map((s) => s.load(entity)));
-      const outcomes = await Promise.allSettled(stores.map((s, i) => s.commit(records[i]!, 1, { state: { writers: [i] }, lastSeq: 1, applied: [], outbox: [] })));
-      const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
-      for (const o of outcomes) if (o.status === 'rejected') assert.ok(o.reason instanceof StaleWriteError, String(o.reason));
-      assert.equal(won.length, 1, `round ${round}: one commit of version 1 -> 2 wins, not ${won.length}`);
-      assert.deepEqual((await stores[0]!.load(entity)).state, { writers: won }, 'the stored state is the winner\'s');
-    }
-  } finally {
-    await Promise.all(clients.map((c) => c.close()));
-  }
-});
-
-t.test('guarantee 7 - writers committing the same entities in multi-entity batches at the same moment: exactly one commit wins per entity', async () => {
-  // Each writer commits three entities in one bulkWrite, which the mongo-wire dev server reads with one query and
-  // writes in one transaction (ferretdb-patch.sh, change 7): the read and the write must stay one atomic step.
-  const WRITERS = 6;
-  const ROUNDS = 10;
-  const clients = await Promise.all(Array.from({ length: WRITERS }, () => new MongoClient(actors.stack.env.MONGODB_URI!, { maxPoolSize: 1 }).connect()));
-  try {
-    const stores = clients.map((c) => new EntityStore(c.db(actors.db.databaseName), 'entities_racing_batches', () => ({ writers: [] as number[] })));
-    for (let round = 0; round < ROUNDS; round++) {
-      const entities = [0, 1, 2].map((k) => `batch-race-${round}-${k}`);
+    const stores = clients.map((c) => new EntityStore(c.db(actors.db.databaseName), collection, () => ({ writers: [] as number[] })));
+    for (let round = 0; round < rounds; round++) {
+      const entities = Array.from({ length: perBatch }, (_, k) => `race-${round}-${k}`);
       await Promise.all(entities.map(async (e) => stores[0]!.commit(await stores[0]!.load(e), 1, { state: { writers: [] }, lastSeq: 0, applied: [], outbox: [] })));
       const records = await Promise.all(stores.map((s) => Promise.all(entities.map((e) => s.load(e)))));
-      // The commits of one store made in the same turn go out as one bulkWrite (storeRoundTrips.ts).
       const outcomes = await Promise.all(stores.map((s, i) => Promise.allSettled(records[i]!.map((r) => s.commit(r, 1, { state: { writers: [i] }, lastSeq: 1, applied: [], outbox: [] })))));
       for (const [k, entity] of entities.entries()) {
         const won = outcomes.flatMap((o, i) => (o[k]!.status === 'fulfilled' ? [i] : []));
@@ -82,6 +59,18 @@ t.test('guarantee 7 - writers committing the same entities in multi-entity batch
   } finally {
     await Promise.all(clients.map((c) => c.close()));
   }
+}
+
+t.test('guarantee 7 - two writers committing one entity at the same moment, from separate connections: exactly one commit wins', async () => {
+  // The store's commit is ONE conditional update; MongoDB applies it atomically, and the mongo-wire dev
+  // server must too (FerretDB alone runs it as query-then-write: deploy/local/mongowire/ferretdb-patch.sh, change 3).
+  await raceCommits('entities_racing', 8, 15, 1);
+});
+
+t.test('guarantee 7 - writers committing the same entities in multi-entity batches at the same moment: exactly one commit wins per entity', async () => {
+  // Each writer commits three entities in one bulkWrite, which the mongo-wire dev server reads with one query and
+  // writes in one transaction (ferretdb-patch.sh, change 7): the read and the write must stay one atomic step.
+  await raceCommits('entities_racing_batches', 6, 10, 3);
 });
 
 t.test('guarantee 7 - an owner paused past its lease (SIGSTOP) is taken over; the command is applied once, in order', async () => {
